@@ -1,0 +1,22 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using Modelplane.Sdk;
+
+namespace Modelplane.Composers;
+
+/// <summary>Every composer Modelplane ships, in one registry the server and the render CLI share.</summary>
+/// <remarks>
+/// A Composition step names its composer in its input; a test checks that every step under
+/// package/apis names a composer registered here and that every composer registered here is used.
+/// </remarks>
+public static class AllComposers
+{
+    public static IReadOnlyList<Composer> List { get; } =
+    [
+        // Routing.
+        // Platform and scheduling.
+    ];
+
+    public static ComposerRegistry Registry { get; } = new(List);
+}

@@ -1,0 +1,84 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Text.Json.Nodes;
+using Apiextensions.Fn.Proto.V1;
+using Modelplane.Composers;
+using Modelplane.Sdk;
+using Modelplane.Yaml;
+
+namespace Modelplane.Testing;
+
+/// <summary>Builds RunFunctionRequests from JSON or YAML fixtures and runs them through the real adapter.</summary>
+/// <remarks>
+/// Tests go through <see cref="FunctionRunner.Run"/>, not a composer's Compose alone, so TTL,
+/// pass-through of desired state, requirements and condition order are covered by every golden.
+/// </remarks>
+public static class FunctionHost
+{
+    /// <summary>The fixed tag our fixtures carry; the response must echo it.</summary>
+    public const string Tag = "golden";
+
+    private static readonly FunctionRunner Runner = new(AllComposers.Registry);
+
+    public static RunFunctionResponse Run(RunFunctionRequest request) => Runner.Run(request).Response;
+
+    /// <summary>A request for <paramref name="composer"/> (null: no input, fall back by kind).</summary>
+    /// <param name="composer">The composer the step input names.</param>
+    /// <param name="xr">The observed composite resource.</param>
+    /// <param name="required">Required resources by requirement name; a key with an empty list means "looked, found nothing".</param>
+    /// <param name="observed">Observed composed resources by composition resource name.</param>
+    /// <param name="desired">Desired composed resources from earlier steps.</param>
+    /// <param name="context">The pipeline context.</param>
+    public static RunFunctionRequest Request(
+        string? composer,
+        JsonObject xr,
+        IReadOnlyDictionary<string, IReadOnlyList<JsonObject>>? required = null,
+        IReadOnlyDictionary<string, JsonObject>? observed = null,
+        IReadOnlyDictionary<string, JsonObject>? desired = null,
+        JsonObject? context = null)
+    {
+        var request = new RunFunctionRequest
+        {
+            Meta = new RequestMeta { Tag = Tag },
+            Observed = new State { Composite = new Resource { Resource_ = StructJson.ToStruct(xr) } },
+            Desired = new State(),
+        };
+        request.Meta.Capabilities.Add([Capability.Capabilities, Capability.RequiredResources, Capability.Credentials, Capability.Conditions, Capability.RequiredSchemas]);
+        if (composer is not null)
+        {
+            request.Input = StructJson.ToStruct(new JsonObject
+            {
+                ["apiVersion"] = ComposerRegistry.InputApiVersion,
+                ["kind"] = ComposerRegistry.InputKind,
+                ["composer"] = composer,
+            });
+        }
+        foreach (var (name, items) in required ?? new Dictionary<string, IReadOnlyList<JsonObject>>())
+        {
+            var resources = new Resources();
+            foreach (var item in items)
+            {
+                resources.Items.Add(new Resource { Resource_ = StructJson.ToStruct(item) });
+            }
+            request.RequiredResources.Add(name, resources);
+        }
+        foreach (var (key, item) in observed ?? new Dictionary<string, JsonObject>())
+        {
+            request.Observed.Resources.Add(key, new Resource { Resource_ = StructJson.ToStruct(item) });
+        }
+        foreach (var (key, item) in desired ?? new Dictionary<string, JsonObject>())
+        {
+            request.Desired.Resources.Add(key, new Resource { Resource_ = StructJson.ToStruct(item) });
+        }
+        if (context is not null)
+        {
+            request.Context = StructJson.ToStruct(context);
+        }
+        return request;
+    }
+
+    /// <summary>A JSON object from YAML text, for fixtures written as YAML.</summary>
+    public static JsonObject Yaml(string yaml) =>
+        YamlJson.Read(yaml) as JsonObject ?? throw new ArgumentException("fixture YAML must hold one object", nameof(yaml));
+}
