@@ -3,7 +3,6 @@
 
 using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
-using Modelplane.Composers;
 using Modelplane.Sdk;
 using Modelplane.Yaml;
 
@@ -19,9 +18,13 @@ public static class FunctionHost
     /// <summary>The fixed tag our fixtures carry; the response must echo it.</summary>
     public const string Tag = "golden";
 
-    private static readonly FunctionRunner Runner = new(AllComposers.Registry);
+    /// <summary>Runs a request through the adapter with the given composers registered.</summary>
+    public static RunFunctionResponse Run(ComposerRegistry registry, RunFunctionRequest request) =>
+        new FunctionRunner(registry).Run(request).Response;
 
-    public static RunFunctionResponse Run(RunFunctionRequest request) => Runner.Run(request).Response;
+    /// <summary>Runs a request with just these composers registered.</summary>
+    public static RunFunctionResponse Run(RunFunctionRequest request, params Composer[] composers) =>
+        Run(new ComposerRegistry(composers), request);
 
     /// <summary>A request for <paramref name="composer"/> (null: no input, fall back by kind).</summary>
     /// <param name="composer">The composer the step input names.</param>
