@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Modelplane.Server;
@@ -31,6 +32,10 @@ public sealed record CallRecord
 /// </remarks>
 public sealed class CallLog(TextWriter output, TimeProvider clock, bool debug)
 {
+    // Log lines are read by people and log pipelines, not embedded in HTML: '+', '<' and quotes
+    // need no escaping, and escaping them makes messages harder to read.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Lock _gate = new();
 
     public bool Debug => debug;
@@ -80,11 +85,11 @@ public sealed class CallLog(TextWriter output, TimeProvider clock, bool debug)
     private void Write(string level, string message, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
         {
             w.WriteStartObject();
             w.WriteString("level", level);
-            w.WriteString("ts", clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("ts", clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
             w.WriteString("msg", message);
             body(w);
             w.WriteEndObject();
