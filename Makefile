@@ -35,6 +35,15 @@ golden:
 serve:
 	$(DOTNET) run --project src/Modelplane.Server -c $(CONFIGURATION) -- $(ARGS)
 
+# Benchmarks (never timed tests): the runtime and composers as ratios to the echo floor, then the
+# AOT server's startup and RSS against the JIT build. FILTER narrows BenchmarkDotNet, e.g. FILTER='*Runtime*'.
+FILTER ?= *
+bench: publish
+	$(DOTNET) build bench/Modelplane.Benchmarks -c Release --nologo -v quiet
+	$(DOTNET) build src/Modelplane.Server -c Release --nologo -v quiet
+	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll --filter '$(FILTER)'
+	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll aot "$(CURDIR)/$(AOT_BINARY)" "$(CURDIR)/artifacts/bin/Modelplane.Server/release/modelplane-function.dll"
+
 format:
 	$(DOTNET) format Modelplane.sln --verify-no-changes
 

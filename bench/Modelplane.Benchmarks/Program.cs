@@ -1,0 +1,22 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Modelplane.Benchmarks;
+
+// `aot <binary> <dll>`: startup to first answered call and RSS under load, AOT against JIT.
+if (args is ["aot", var binary, var dll, ..])
+{
+    return await ServerProcessBenchmark.RunAsync(binary, dll).ConfigureAwait(false);
+}
+
+// Short runs: 2 cores, and every figure we quote is a ratio to a floor measured in the same run,
+// which is stable across runs even when absolute times are not.
+var config = DefaultConfig.Instance
+    .AddJob(Job.ShortRun.WithWarmupCount(3).WithIterationCount(8).WithLaunchCount(1))
+    .WithOptions(ConfigOptions.JoinSummary)
+    .HideColumns("Error", "StdDev", "RatioSD", "Alloc Ratio");
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+return 0;
