@@ -69,30 +69,30 @@ internal sealed class IdentNode(string name, int position) : Node(1)
     }
 }
 
-internal sealed class SelectNode(Node operand, string field) : Node(operand.Depth + 1)
+internal sealed class SelectNode(Node operand, string name) : Node(operand.Depth + 1)
 {
     public override IEnumerable<Node> Children => [operand];
 
     public Node Operand => operand;
 
-    public string Field => field;
+    public string Name => name;
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var target = operand.Eval(ctx, scope);
-        return target.IsError ? target : Operators.Select(target.Value, field);
+        return target.IsError ? target : Operators.Select(target.Value, name);
     }
 }
 
 /// <summary>The <c>has(x.f)</c> macro: whether the map <c>x</c> has the key <c>f</c>.</summary>
-internal sealed class HasNode(Node operand, string field) : Node(operand.Depth + 1)
+internal sealed class HasNode(Node operand, string name) : Node(operand.Depth + 1)
 {
     public override IEnumerable<Node> Children => [operand];
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var target = operand.Eval(ctx, scope);
-        return target.IsError ? target : Operators.Has(target.Value, field);
+        return target.IsError ? target : Operators.Has(target.Value, name);
     }
 }
 
@@ -336,7 +336,7 @@ internal sealed class ComprehensionNode(MacroKind kind, Node range, string varia
             if (predicate is not null)
             {
                 // map(x, p, t): keep the elements p accepts, then transform them.
-                var keep = Predicate(predicate, ctx, inner);
+                var keep = Test(predicate, ctx, inner);
                 if (keep.IsError)
                 {
                     return keep;
@@ -346,7 +346,7 @@ internal sealed class ComprehensionNode(MacroKind kind, Node range, string varia
                     continue;
                 }
             }
-            var v = kind == MacroKind.Map ? body.Eval(ctx, inner) : Predicate(body, ctx, inner);
+            var v = kind == MacroKind.Map ? body.Eval(ctx, inner) : Test(body, ctx, inner);
             switch (kind)
             {
                 case MacroKind.All or MacroKind.Exists:
@@ -399,7 +399,7 @@ internal sealed class ComprehensionNode(MacroKind kind, Node range, string varia
     }
 
     // A predicate must yield a bool; anything else is an error.
-    private static Val Predicate(Node node, EvalContext ctx, Scope scope)
+    private static Val Test(Node node, EvalContext ctx, Scope scope)
     {
         var v = node.Eval(ctx, scope);
         return v.IsError || v.Value.Kind == CelKind.Bool ? v : Val.Fail($"predicate result must be bool, not {v.Value.TypeName}");

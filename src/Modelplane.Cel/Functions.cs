@@ -56,7 +56,7 @@ internal static class Functions
 
         // Kubernetes quantity library.
         new("quantity", 1, 1, (a, _) => ParseQuantity(a[0])),
-        new("isQuantity", 1, 1, (a, _) => a[0].Kind == CelKind.String ? CelValue.FromBool(Quantity.TryParse(a[0].AsString(), out _)) : Val.Fail(Operators.NoOverload("isQuantity", a))),
+        new("isQuantity", 1, 1, (a, _) => IsQuantity(a[0])),
         new("sign", 1, 1, (a, _) => OnQuantity("sign", a, q => CelValue.FromInt(q.Sign))),
         new("isInteger", 1, 1, (a, _) => OnQuantity("isInteger", a, q => CelValue.FromBool(q.IsInteger))),
         new("asInteger", 1, 1, (a, _) => OnQuantity("asInteger", a, q => q.TryGetInt64(out var n) ? CelValue.FromInt(n) : Val.Fail($"cannot convert {q} to an integer: it is fractional or out of the int64 range"))),
@@ -427,6 +427,9 @@ internal static class Functions
         }
         return Quantity.TryParse(v.AsString(), out var q, out var error) ? CelValue.FromQuantity(q) : Val.Fail(error);
     }
+
+    private static Val IsQuantity(CelValue v) =>
+        v.Kind == CelKind.String ? CelValue.FromBool(Quantity.TryParse(v.AsString(), out _)) : Val.Fail(Operators.NoOverload("isQuantity", v));
 
     private static Val OnQuantity(string name, CelValue[] a, Func<Quantity, Val> body) =>
         a[0].Kind == CelKind.Quantity ? body(a[0].AsQuantity()) : Val.Fail(Operators.NoOverload(name, a));

@@ -340,8 +340,7 @@ internal sealed class Lexer
     private int ReadHex(int start, int digits)
     {
         if (_pos + digits > _source.Length
-            || !int.TryParse(_source.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
-            || _source.AsSpan(_pos, digits).ContainsAnyExcept("0123456789abcdefABCDEF"))
+            || !int.TryParse(_source.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
         {
             throw new ParseException(start, $"invalid escape sequence: expected {digits} hexadecimal digits");
         }

@@ -388,7 +388,7 @@ internal sealed class Parser
         {
             // has() tests a field; has(m["k"]) is a compile error in Kubernetes as well; use "k" in m.
             return args is [SelectNode select]
-                ? new HasNode(select.Operand, select.Field)
+                ? new HasNode(select.Operand, select.Name)
                 : throw new ParseException(name.Start, "has() needs a single field selection, such as has(self.spec)");
         }
         if (MacroOf(name.Text) is not null)

@@ -74,8 +74,7 @@ public sealed class SemVersion : IEquatable<SemVersion>, IComparable<SemVersion>
         {
             return false;
         }
-        error = Strict(text, out version);
-        if (error is not null)
+        if (!Strict(text, out version, out error))
         {
             error = $"invalid semantic version \"{s}\": {error}";
             return false;
@@ -147,10 +146,16 @@ public sealed class SemVersion : IEquatable<SemVersion>, IComparable<SemVersion>
         return text.ToString();
     }
 
-    // Returns null on success, else why the text is not a strict semantic version.
-    private static string? Strict(string s, out SemVersion? version)
+    private static bool Strict(string s, [NotNullWhen(true)] out SemVersion? version, [NotNullWhen(false)] out string? error)
     {
         version = null;
+        error = StrictCore(s, ref version);
+        return error is null;
+    }
+
+    // Returns null on success, else why the text is not a strict semantic version.
+    private static string? StrictCore(string s, ref SemVersion? version)
+    {
         if (s.Length == 0)
         {
             return "version string empty";
