@@ -134,7 +134,7 @@ public sealed class CelValue : IEquatable<CelValue>
     /// numbers double; strings, booleans and null map to themselves.
     /// </summary>
     /// <exception cref="ArgumentException">The JSON nests deeper than 512 levels.</exception>
-    public static CelValue FromJson(JsonNode? node) => FromJson(node, 0);
+    public static CelValue FromJson(JsonNode? node) => ConvertJson(node, 0);
 
     public bool AsBool() => Kind == CelKind.Bool ? _bits != 0 : throw WrongKind(CelKind.Bool);
 
@@ -218,7 +218,7 @@ public sealed class CelValue : IEquatable<CelValue>
     internal CelMap MapEntries => (CelMap)_ref!;
 
     private InvalidOperationException WrongKind(CelKind wanted) =>
-        new($"the value is {TypeName}, not {wanted.ToString().ToLowerInvariant()}");
+        new($"the value is {TypeName}, not {new CelValue(wanted, 0, null).TypeName}");
 
     private void Write(StringBuilder text)
     {
@@ -277,7 +277,7 @@ public sealed class CelValue : IEquatable<CelValue>
         }
     }
 
-    private static CelValue FromJson(JsonNode? node, int depth)
+    private static CelValue ConvertJson(JsonNode? node, int depth)
     {
         if (depth > MaxJsonDepth)
         {
@@ -291,14 +291,14 @@ public sealed class CelValue : IEquatable<CelValue>
                 var map = new CelMap();
                 foreach (var (key, child) in obj)
                 {
-                    map.TryAdd(FromString(key), FromJson(child, depth + 1));
+                    map.TryAdd(FromString(key), ConvertJson(child, depth + 1));
                 }
                 return FromMap(map);
             case JsonArray array:
                 var items = new CelValue[array.Count];
                 for (var i = 0; i < items.Length; i++)
                 {
-                    items[i] = FromJson(array[i], depth + 1);
+                    items[i] = ConvertJson(array[i], depth + 1);
                 }
                 return FromArray(items);
             default:

@@ -24,6 +24,7 @@ internal static class Functions
 {
     // RE2 guarantees linear-time matching; the non-backtracking engine gives the same guarantee
     // and rejects the constructs RE2 lacks (backreferences, lookaround). The timeout is a backstop.
+    // Patterns go through Re2.Translate first, where the two dialects read the same text differently.
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
 
     private static readonly Dictionary<string, FunctionSpec> Table = new FunctionSpec[]
@@ -108,7 +109,7 @@ internal static class Functions
         {
             // Static IsMatch goes through Regex's own bounded cache, so a rule applied to every
             // label key compiles its pattern once.
-            return CelValue.FromBool(Regex.IsMatch(input, pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout));
+            return CelValue.FromBool(Regex.IsMatch(input, Re2.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout));
         }
         catch (RegexMatchTimeoutException)
         {
