@@ -15,6 +15,9 @@ public static class AllComposers
     public static IReadOnlyList<Composer> List { get; } =
     [
         // Routing.
+        Modelplane.Functions.InferenceGateways.InferenceGatewayComposer.Composer,
+        Modelplane.Functions.ModelEndpoints.ModelEndpointComposer.Composer,
+        Modelplane.Functions.ModelServices.ModelServiceComposer.Composer,
         // Platform and scheduling.
     ];
 

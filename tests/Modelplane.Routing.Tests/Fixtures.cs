@@ -1,0 +1,167 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Text.Json.Nodes;
+
+namespace Modelplane.Routing.Tests;
+
+/// <summary>Fixture builders for routing objects, with fixed names and addresses.</summary>
+internal static class Fixtures
+{
+    public const string Namespace = "ml-team";
+    public const string ServiceName = "test-service";
+    public const string GatewayAddress = "34.55.100.10";
+    public const string TransitionTime = "2026-01-01T00:00:00Z";
+
+    public static JsonObject Labels(params string[] pairs)
+    {
+        var labels = new JsonObject();
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            labels[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return labels;
+    }
+
+    /// <summary>A <c>spec.endpoints[]</c> entry selecting <paramref name="labels"/> (<c>key=value</c>).</summary>
+    public static JsonObject Entry(string[] labels, long? weight = null, long? priority = null)
+    {
+        var entry = new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = Labels(labels) } };
+        if (weight is not null)
+        {
+            entry["weight"] = weight;
+        }
+        if (priority is not null)
+        {
+            entry["priority"] = priority;
+        }
+        return entry;
+    }
+
+    public static JsonObject Entry(string label, long? weight = null, long? priority = null) => Entry([label], weight, priority);
+
+    public static JsonObject ModelService(JsonArray entries, string name = ServiceName, JsonArray? conditions = null)
+    {
+        var xr = new JsonObject
+        {
+            ["apiVersion"] = "modelplane.ai/v1alpha1",
+            ["kind"] = "ModelService",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Namespace },
+            ["spec"] = new JsonObject { ["endpoints"] = entries },
+        };
+        if (conditions is not null)
+        {
+            xr["status"] = new JsonObject { ["conditions"] = conditions };
+        }
+        return xr;
+    }
+
+    /// <summary>A ModelEndpoint as Crossplane returns it for a requirement.</summary>
+    public static JsonObject Endpoint(
+        string name,
+        string? backend = null,
+        string url = "http://10.0.0.1/v1",
+        string? rewritePath = null,
+        string ns = Namespace,
+        int? port = null,
+        string? hostname = null,
+        string[]? labels = null)
+    {
+        var spec = new JsonObject { ["url"] = url };
+        if (rewritePath is not null)
+        {
+            spec["rewritePath"] = rewritePath;
+        }
+        var endpoint = new JsonObject
+        {
+            ["apiVersion"] = "modelplane.ai/v1alpha1",
+            ["kind"] = "ModelEndpoint",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["labels"] = Labels(labels ?? ["app=test"]) },
+            ["spec"] = spec,
+        };
+        if (backend is not null)
+        {
+            var routing = new JsonObject { ["backendName"] = backend };
+            if (port is not null)
+            {
+                routing["port"] = port;
+            }
+            if (hostname is not null)
+            {
+                routing["hostname"] = hostname;
+            }
+            endpoint["status"] = new JsonObject { ["routing"] = routing };
+        }
+        return endpoint;
+    }
+
+    /// <summary>The InferenceGateway <c>default</c>, with <paramref name="address"/> in its status when given.</summary>
+    public static JsonObject Gateway(string? address = GatewayAddress)
+    {
+        var gateway = new JsonObject
+        {
+            ["apiVersion"] = "modelplane.ai/v1alpha1",
+            ["kind"] = "InferenceGateway",
+            ["metadata"] = new JsonObject { ["name"] = "default" },
+            ["spec"] = new JsonObject { ["backend"] = "Traefik", ["traefik"] = new JsonObject { ["version"] = "40.2.0" } },
+        };
+        if (address is not null)
+        {
+            gateway["status"] = new JsonObject { ["address"] = address };
+        }
+        return gateway;
+    }
+
+    /// <summary>A condition as it sits in an observed object's status.</summary>
+    public static JsonObject Condition(string type, string status, string? reason = null, string? message = null)
+    {
+        var condition = new JsonObject { ["type"] = type, ["status"] = status, ["lastTransitionTime"] = TransitionTime };
+        if (reason is not null)
+        {
+            condition["reason"] = reason;
+        }
+        if (message is not null)
+        {
+            condition["message"] = message;
+        }
+        return condition;
+    }
+
+    /// <summary>An observed object: a name and status conditions (and any extra status).</summary>
+    public static JsonObject Observed(string apiVersion, string kind, string name, string? ns = null, JsonArray? conditions = null, JsonObject? status = null)
+    {
+        var metadata = new JsonObject { ["name"] = name };
+        if (ns is not null)
+        {
+            metadata["namespace"] = ns;
+        }
+        var observed = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind, ["metadata"] = metadata };
+        status ??= [];
+        if (conditions is not null)
+        {
+            status["conditions"] = conditions;
+        }
+        if (status.Count > 0)
+        {
+            observed["status"] = status;
+        }
+        return observed;
+    }
+
+    /// <summary>An observed HTTPRoute whose parent reports Accepted and ResolvedRefs.</summary>
+    public static JsonObject ObservedRoute(string name = "test-service-x7k2p", bool resolved = true, string? resolvedMessage = null) =>
+        Observed("gateway.networking.k8s.io/v1", "HTTPRoute", name, Namespace, status: new JsonObject
+        {
+            ["parents"] = new JsonArray(new JsonObject
+            {
+                ["controllerName"] = "traefik.io/gateway-controller",
+                ["parentRef"] = new JsonObject { ["name"] = "modelplane", ["namespace"] = "modelplane-system" },
+                ["conditions"] = new JsonArray(
+                    Condition("Accepted", "True", "Accepted"),
+                    resolved
+                        ? Condition("ResolvedRefs", "True", "ResolvedRefs")
+                        : Condition("ResolvedRefs", "False", "BackendNotFound", resolvedMessage)),
+            }),
+        });
+}
