@@ -34,9 +34,9 @@ public class RuntimeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var registry = new ComposerRegistry([BenchRequests.Mirror]);
+        var registry = new ComposerRegistry([RuntimeRequests.Mirror]);
         _runner = new FunctionRunner(registry);
-        _frame = BenchRequests.Frame(BenchRequests.Request(ObservedResources));
+        _frame = RuntimeRequests.Frame(RuntimeRequests.Request(ObservedResources));
         var options = new ServerOptions
         {
             Address = new ListenAddress(System.Net.IPAddress.Loopback, 0),
@@ -56,10 +56,10 @@ public class RuntimeBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "echo floor (framing + protobuf)")]
-    public int EchoFloor() => BenchRequests.EchoFloor(_frame, _output);
+    public int EchoFloor() => RuntimeRequests.EchoFloor(_frame, _output);
 
     [Benchmark(Description = "RunFunction in process")]
-    public int InProcess() => BenchRequests.InProcess(_runner, _frame, _output);
+    public int InProcess() => RuntimeRequests.InProcess(_runner, _frame, _output);
 
     [Benchmark(Description = "RunFunction over h2c")]
     public Task<int> OverWire() => _client.CallAsync(_frame);

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Modelplane.Testing;
 
 namespace Modelplane.Benchmarks;
 
@@ -14,7 +15,7 @@ namespace Modelplane.Benchmarks;
 /// Startup is the time from process start to the first RunFunction answered with grpc-status 0,
 /// polled every 2 ms, median of <see cref="Starts"/> starts. RSS is read from /proc after the first
 /// call and after <see cref="LoadCalls"/> calls, <see cref="LoadConcurrency"/> at a time, each a
-/// request of 100 observed resources; VmHWM is the peak.
+/// ModelService over 100 ready endpoints; VmHWM is the peak.
 /// </remarks>
 internal static class ServerProcessBenchmark
 {
@@ -43,8 +44,8 @@ internal static class ServerProcessBenchmark
 
     private static async Task<Measurement> MeasureAsync(string label, string fileName, string[] prefix)
     {
-        var probe = BenchRequests.Frame(BenchRequests.Request(0));
-        var load = BenchRequests.Frame(BenchRequests.Request(100));
+        var probe = RuntimeRequests.Frame(BenchRequests.ModelService(1));
+        var load = RuntimeRequests.Frame(BenchRequests.ModelService(100));
         var startups = new List<double>();
         double idle = 0, loaded = 0, peak = 0, rate = 0;
         for (var run = 0; run < Starts; run++)

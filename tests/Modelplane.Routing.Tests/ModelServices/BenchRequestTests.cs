@@ -4,6 +4,7 @@
 using Modelplane.Composers;
 using Modelplane.Routing.Tests.Schema;
 using Modelplane.Sdk;
+using Modelplane.Testing;
 
 namespace Modelplane.Routing.Tests.ModelServices;
 
@@ -15,7 +16,7 @@ public sealed class BenchRequestTests
     [InlineData(1000, 5)]
     public void ModelService_BenchSizes_ComposeEveryEndpointWithoutWarnings(int endpoints, int routes)
     {
-        var (response, summary) = new FunctionRunner(AllComposers.Registry).Run(BenchRequest.ModelService(endpoints));
+        var (response, summary) = new FunctionRunner(AllComposers.Registry).Run(BenchRequests.ModelService(endpoints));
         Assert.Equal("ok", summary.Outcome);
         var desired = GatewayApiSchemaTests.Desired(response).Where(r => r["kind"]!.GetValue<string>() == "HTTPRoute").ToArray();
         Assert.Equal(routes, desired.Length);

@@ -13,7 +13,7 @@ using Modelplane.Server;
 namespace Modelplane.Benchmarks;
 
 /// <summary>Requests of a chosen size, the floor every figure is divided by, and an h2c client.</summary>
-internal static class BenchRequests
+internal static class RuntimeRequests
 {
     /// <summary>A composer doing typical work: read the XR and every observed resource, emit one desired resource each.</summary>
     public static readonly Composer Mirror = new("mirror", request =>

@@ -5,11 +5,11 @@ using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
 using Modelplane.Sdk;
 
-namespace Modelplane.Routing.Tests.ModelServices;
+namespace Modelplane.Testing;
 
-/// <summary>The request `make bench` times: a resolved ModelService over N ready endpoints, built from the SDK alone.</summary>
-/// <remarks>Self-contained on purpose (Modelplane.Sdk and the proto types only) so the benchmark can copy it verbatim.</remarks>
-public static class BenchRequest
+/// <summary>The requests `make bench` times, shared with the tests that check them: built from the SDK and proto types alone.</summary>
+/// <remarks>Here rather than in a test project so the benchmark and the tests use the very same requests.</remarks>
+public static class BenchRequests
 {
     public static RunFunctionRequest ModelService(int endpoints)
     {
