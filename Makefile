@@ -49,3 +49,30 @@ format:
 
 clean:
 	rm -rf artifacts
+
+# The modelplane CLI (src/Modelplane.Render), built on first use; every README command runs through it.
+# Its own artifacts path: `make publish` builds the same projects without debug symbols, and a
+# shared output would make this build look for .pdb files that are not there.
+MODELPLANE := $(DOTNET) run --project src/Modelplane.Render -c $(CONFIGURATION) --artifacts-path artifacts/cli --no-launch-profile --
+PACKAGE_STREAM := artifacts/package/modelplane.yaml
+
+# The README's main job: render the example fleet offline, as a healthy cluster would run it, and print the summary.
+run:
+	@$(MODELPLANE) render --fleet examples/fleet --assume-ready
+
+# Runs the CLI with ARGS, e.g. make cli ARGS='render --fleet examples/fleet --assume-ready --format yaml'.
+cli:
+	@$(MODELPLANE) $(ARGS)
+
+# Renders one example folder, e.g. make render EXAMPLE=examples/modelservices/weighted-canary; the
+# Composition is package/apis/<plural>/composition.yaml, <plural> being the folder above the scenario.
+render:
+	@if [ -z "$(EXAMPLE)" ]; then echo "usage: make render EXAMPLE=examples/<plural>/<scenario>"; exit 2; fi
+	@$(MODELPLANE) render $(EXAMPLE)/xr.yaml package/apis/$(notdir $(patsubst %/,%,$(dir $(patsubst %/,%,$(EXAMPLE)))))/composition.yaml \
+	  $(if $(wildcard $(EXAMPLE)/required.yaml),--required-resources $(EXAMPLE)/required.yaml) \
+	  $(if $(wildcard $(EXAMPLE)/observed.yaml),--observed-resources $(EXAMPLE)/observed.yaml) -r
+
+# Checks both packages, then writes the Configuration's package stream and prints its path.
+package:
+	@$(MODELPLANE) package lint package
+	@$(MODELPLANE) package build package --output $(PACKAGE_STREAM)

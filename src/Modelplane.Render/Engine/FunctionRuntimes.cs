@@ -16,12 +16,26 @@ public interface IFunctionRuntime
 }
 
 /// <summary>The composers of this build, called through the same adapter the server uses.</summary>
+/// <remarks>
+/// A composer that throws has a bug; the server answers such a call with gRPC INTERNAL, and so does
+/// this runtime, so one broken composer fails its step with a message instead of ending a fleet render.
+/// </remarks>
 public sealed class InProcessRuntime(FunctionRunner runner) : IFunctionRuntime
 {
     public string Describe => "in process";
 
-    public Task<RunFunctionResponse> RunAsync(RunFunctionRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(runner.Run(request).Response);
+    public Task<RunFunctionResponse> RunAsync(RunFunctionRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return Task.FromResult(runner.Run(request).Response);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new RenderException($"rpc error: code = Internal desc = the composer threw {e.GetType().Name}: {e.Message}");
+        }
+    }
 }
 
 /// <summary>Picks the runtime for each Composition step's <c>functionRef.name</c>, as <c>crossplane render</c> reads FUNCTIONS.</summary>

@@ -117,7 +117,7 @@ public static class Objects
                 return;
             }
         }
-        conditions.Add(condition);
+        conditions.Add((JsonNode)condition);
     }
 
     /// <summary>A deep copy; JSON nodes have one parent, so every object placed twice is cloned.</summary>
