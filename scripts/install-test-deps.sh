@@ -21,6 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-if [ -f tests/interop/node/package.json ] && [ ! -d tests/interop/node/node_modules ]; then
-  (cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error)
+# npm ci when node_modules is missing or older than the lock file (a dependency bump), so the
+# interop tests never run a stale SDK or grpc-js.
+node=tests/interop/node
+if [ -f $node/package-lock.json ] && { [ ! -f $node/node_modules/.package-lock.json ] || [ $node/package-lock.json -nt $node/node_modules/.package-lock.json ]; }; then
+  (cd $node && npm ci --no-audit --no-fund --loglevel=error)
 fi

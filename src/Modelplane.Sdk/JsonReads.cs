@@ -89,7 +89,8 @@ public static class JsonReads
             {
                 return i;
             }
-            if (v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d >= long.MinValue && d <= long.MaxValue)
+            // 2^63 itself is a double but not a long: the upper bound is exclusive.
+            if (v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d >= -9223372036854775808d && d < 9223372036854775808d)
             {
                 return (long)d;
             }

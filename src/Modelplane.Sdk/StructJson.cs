@@ -12,13 +12,16 @@ namespace Modelplane.Sdk;
 /// <remarks>
 /// Struct numbers are IEEE doubles, so a Kubernetes integer such as <c>port: 80</c> arrives as
 /// 80.0. We print every integral double in the exactly representable range (|x| ≤ 2^53) as an
-/// integer, so what a composer reads and what the YAML shows is <c>80</c>, never <c>80.0</c>; every
+/// integer (a <see cref="long"/> node), so what a composer reads and what the YAML shows is <c>80</c>,
+/// never <c>80.0</c>; every
 /// other double prints in its shortest round-trip form, so JSON → Struct → JSON keeps every value a
 /// double can hold. Doubles JSON cannot hold (NaN, ±Infinity) become the strings the protobuf JSON
 /// mapping uses for them. Object keys are written to Structs in ordinal order, so the same JSON
 /// always yields the same bytes whatever order a composer built it in. The walk is recursive; its
 /// depth is bounded by the protobuf parser's recursion limit on the way in, and by our own composers
-/// on the way out.
+/// on the way out. Because an integral number is a <see cref="long"/> node and any other a
+/// <see cref="double"/> node, composers read numbers through <see cref="JsonReads"/> or typed records
+/// (both accept either), never with <c>GetValue&lt;double&gt;()</c>, which only converts its own type.
 /// </remarks>
 public static class StructJson
 {

@@ -124,7 +124,9 @@ public sealed class FunctionServer
         }
         else if (address.Address is null)
         {
-            kestrel.Listen(new IPEndPoint(IPAddress.IPv6Any, address.Port), Capture);
+            // Every interface, IPv6 and IPv4, falling back to IPv4 alone where the kernel has no IPv6
+            // (a bare [::] bind would fail the start there).
+            kestrel.ListenAnyIP(address.Port, Capture);
         }
         else
         {

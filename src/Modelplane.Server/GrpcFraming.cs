@@ -121,6 +121,13 @@ public static class GrpcFraming
                 }
                 output.Write(chunk, 0, n);
             }
+            // GZipStream returns what it has when the input ends early, so a truncated message would
+            // parse as a shorter one. A whole gzip member ends with the decoded length mod 2^32 (ISIZE).
+            if (message.Length < GzipMinimumLength || TrailerLength(message) != (uint)output.Length)
+            {
+                return new Frame(default, new GrpcStatus(GrpcStatusCode.InvalidArgument,
+                    "invalid gzip message: the compressed data is truncated or followed by other bytes"));
+            }
             var bytes = output.ToArray();
             return new Frame(new ReadOnlySequence<byte>(bytes), null, bytes);
         }
@@ -128,6 +135,16 @@ public static class GrpcFraming
         {
             return new Frame(default, new GrpcStatus(GrpcStatusCode.InvalidArgument, $"invalid gzip message: {e.Message}"));
         }
+    }
+
+    // A 10-byte header, an empty deflate block at least, and the 8-byte CRC32 and ISIZE trailer.
+    private const int GzipMinimumLength = 18;
+
+    private static uint TrailerLength(ReadOnlySequence<byte> message)
+    {
+        Span<byte> trailer = stackalloc byte[4];
+        message.Slice(message.Length - 4).CopyTo(trailer);
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
     }
 
     private static Frame Fail(PipeReader reader, ReadOnlySequence<byte> buffer, GrpcStatusCode code, string message)

@@ -26,6 +26,8 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
     // What we can decode; advertised on every response so clients know gzip is welcome.
     private const string AcceptEncoding = "identity,gzip";
 
+    private static readonly GrpcStatus Cancelled = new(GrpcStatusCode.Cancelled, "the client cancelled the call");
+
     public async Task HandleAsync(HttpContext context)
     {
         var started = clock.GetTimestamp();
@@ -38,7 +40,14 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (RST_STREAM or a closed connection): nobody is left to answer.
-            record = record with { Status = new GrpcStatus(GrpcStatusCode.Cancelled, "the client cancelled the call") };
+            record = record with { Status = Cancelled };
+        }
+        catch (IOException e)
+        {
+            // Reading the message fails this way when the client resets the stream or drops the
+            // connection while it is still arriving ("The client reset the request stream."), and
+            // Kestrel cancels RequestAborted only afterwards: a cancellation too, not a bug.
+            record = record with { Status = new GrpcStatus(GrpcStatusCode.Cancelled, $"the client went away: {e.Message}") };
         }
         finally
         {
@@ -100,8 +109,7 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested && cancellation.IsCancellationRequested)
         {
-            return Refuse(context, record, GrpcStatusCode.DeadlineExceeded,
-                $"deadline exceeded: the call's grpc-timeout of {timeoutHeader} passed before the answer was ready");
+            return Refuse(context, record, GrpcStatusCode.DeadlineExceeded, DeadlineMessage(timeoutHeader));
         }
     }
 
@@ -132,7 +140,10 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
         }
 
         record = record with { Tag = proto.Meta?.Tag ?? "" };
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Abandoned(context, Identify(record, proto));
+        }
         RunFunctionResponse response;
         RunSummary summary;
         try
@@ -145,12 +156,15 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
             log.Error("composer failed", ("exception", e.ToString()));
             return Refuse(context, Identify(record, proto), GrpcStatusCode.Internal, $"internal error in composer: {e.GetType().Name}: {e.Message}");
         }
-        cancellationToken.ThrowIfCancellationRequested();
         record = Identify(record, proto) with
         {
             Composer = summary.Composer ?? "",
             Severities = summary.Severities.Select(SeverityName).ToArray(),
         };
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Abandoned(context, record);
+        }
 
         await WriteResponseAsync(context, response, cancellationToken).ConfigureAwait(false);
         return record;
@@ -171,6 +185,16 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
         http.AppendTrailer("grpc-status", "0");
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static string DeadlineMessage(string timeoutHeader) =>
+        $"deadline exceeded: the call's grpc-timeout of {timeoutHeader} passed before the answer was ready";
+
+    // The call was cancelled or ran out of time while we worked on it: say which, and keep what we
+    // know of it (tag, XR, composer) for the log line, which an exception here would lose.
+    private static CallRecord Abandoned(HttpContext context, CallRecord record) =>
+        context.RequestAborted.IsCancellationRequested
+            ? record with { Status = Cancelled }
+            : Refuse(context, record, GrpcStatusCode.DeadlineExceeded, DeadlineMessage(context.Request.Headers["grpc-timeout"].ToString()));
 
     private static CallRecord Identify(CallRecord record, RunFunctionRequest proto)
     {

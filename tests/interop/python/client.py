@@ -130,7 +130,7 @@ def composite_request(struct_bytes, tag=b"fuzz"):
 def wrong_type_requests(Request):
     """Well-formed protobuf whose JSON is not what Kubernetes objects look like."""
     shapes = [
-        {"apiVersion": 42, "kind": ["ModelService"], "metadata": "not-an-object"},
+        {"apiVersion": 42, "kind": ["InteropProbe"], "metadata": "not-an-object"},
         {"apiVersion": {"group": "x"}, "kind": None, "metadata": {"name": 7, "namespace": False}},
         {"metadata": [1, 2, 3], "spec": "spec", "status": 1.5},
         {"metadata": {"name": "x" * 100000}},
@@ -139,13 +139,13 @@ def wrong_type_requests(Request):
     ]
     inputs = [
         {"composer": 42},
-        {"composer": ["model-service"]},
-        {"composer": {"name": "model-service"}},
+        {"composer": ["no-such-composer"]},
+        {"composer": {"name": "no-such-composer"}},
         {"composer": None},
         {"composer": ""},
         {"apiVersion": "fn.modelplane.ai/v1alpha1", "kind": "Compose"},
         {"composer": "\u0000\u00ff\u2603"},
-        {"composer": "model-service", "extra": {"deep": [[[]]]}},
+        {"composer": "no-such-composer", "extra": {"deep": [[[]]]}},
     ]
     requests = []
     for i, xr in enumerate(shapes):
@@ -273,7 +273,7 @@ def fuzz(args, channel, Request, Response, base_request):
             except Exception as e:  # noqa: BLE001  (any parse failure breaks the contract)
                 problem = f"OK with an unparseable response: {e}"
             else:
-                # No composer is registered, so every answer must be a Fatal result saying why.
+                # The requests name no registered composer or kind, so every answer is a Fatal result.
                 if not any(r.severity == 1 for r in response.results):
                     problem = "OK without a Fatal result"
         elif not details:
