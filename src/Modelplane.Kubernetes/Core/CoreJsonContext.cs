@@ -9,4 +9,6 @@ namespace Modelplane.Kubernetes.Core;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Service))]
 [JsonSerializable(typeof(Namespace))]
+[JsonSerializable(typeof(ConfigMap))]
+[JsonSerializable(typeof(ServiceAccount))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -5,7 +5,7 @@ using Modelplane.Kubernetes.Meta;
 
 namespace Modelplane.Kubernetes.Core;
 
-/// <summary>A <c>v1</c> Service; composers emit selectorless ones whose EndpointSlices they write themselves.</summary>
+/// <summary>A <c>v1</c> Service: selectorless ones whose EndpointSlices a composer writes, or ones selecting pods.</summary>
 public sealed record Service
 {
     public string ApiVersion { get; init; } = "v1";
@@ -19,6 +19,9 @@ public sealed record Service
 
 public sealed record ServiceSpec
 {
+    /// <summary>Pods the Service fronts; null for a selectorless Service.</summary>
+    public IReadOnlyDictionary<string, string>? Selector { get; init; }
+
     public IReadOnlyList<ServicePort>? Ports { get; init; }
 }
 
@@ -27,6 +30,9 @@ public sealed record ServicePort
     public string? Name { get; init; }
 
     public int Port { get; init; }
+
+    /// <summary>The pod port; null means the same as <see cref="Port"/>.</summary>
+    public int? TargetPort { get; init; }
 
     public string? Protocol { get; init; }
 

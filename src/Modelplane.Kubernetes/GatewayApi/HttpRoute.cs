@@ -51,6 +51,14 @@ public sealed record HttpRouteRule
 
     /// <summary>Null, not empty, when nothing is ready: the rule then has only its matches.</summary>
     public IReadOnlyList<HttpBackendRef>? BackendRefs { get; init; }
+
+    public HttpRouteTimeouts? Timeouts { get; init; }
+}
+
+public sealed record HttpRouteTimeouts
+{
+    /// <summary>A Gateway API duration; <c>0s</c> disables the timeout, which streamed responses need.</summary>
+    public string? Request { get; init; }
 }
 
 public sealed record HttpRouteMatch
