@@ -41,6 +41,7 @@ FILTER ?= *
 bench: publish
 	$(DOTNET) build bench/Modelplane.Benchmarks -c Release --nologo -v quiet
 	$(DOTNET) build src/Modelplane.Server -c Release --nologo -v quiet
+	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll sizes
 	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll --filter '$(FILTER)'
 	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll aot "$(CURDIR)/$(AOT_BINARY)" "$(CURDIR)/artifacts/bin/Modelplane.Server/release/modelplane-function.dll"
 

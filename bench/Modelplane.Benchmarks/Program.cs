@@ -12,6 +12,12 @@ if (args is ["aot", var binary, var dll, ..])
     return await ServerProcessBenchmark.RunAsync(binary, dll).ConfigureAwait(false);
 }
 
+if (args is ["sizes", ..])
+{
+    RequestSizes.Print();
+    return 0;
+}
+
 // Short runs: 2 cores, and every figure we quote is a ratio to a floor measured in the same run,
 // which is stable across runs even when absolute times are not.
 var config = DefaultConfig.Instance

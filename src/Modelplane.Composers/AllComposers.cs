@@ -19,6 +19,12 @@ public static class AllComposers
         Modelplane.Functions.ModelEndpoints.ModelEndpointComposer.Composer,
         Modelplane.Functions.ModelServices.ModelServiceComposer.Composer,
         // Platform and scheduling.
+        Modelplane.Functions.InferenceClasses.InferenceClassComposer.Composer,
+        Modelplane.Functions.InferenceClusters.InferenceClusterComposer.Composer,
+        Modelplane.Functions.ModelDeployments.ModelDeploymentComposer.Composer,
+        Modelplane.Functions.ModelReplicas.ModelReplicaComposer.Composer,
+        Modelplane.Functions.ServingStacks.ServingStackComposer.Composer,
+        Modelplane.Functions.Usages.UsagesComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

@@ -7,9 +7,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
 using Modelplane.Sdk;
-using Modelplane.Testing;
 
-namespace Modelplane.Scheduling.Tests;
+namespace Modelplane.Testing;
 
 /// <summary>A realistic fleet for the scale test and the benchmark: N clusters of four pools running other deployments.</summary>
 /// <remarks>
