@@ -211,7 +211,7 @@ public static class ModelDeploymentComposer
                 continue;
             }
             var key = Replicas.ReplicaKey(placement.Cluster, placement.Index);
-            var name = OpaqueName.Of(deployment, placement.Cluster, placement.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var name = ChildName.Opaque(deployment, placement.Cluster, placement.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var labels = Replicas.Labels(xr.Spec?.Template, deployment, placement.Cluster, placement.Index);
             var replicaReady = req.Observed.TryGetValue(key, out var observed) && observed.IsReady;
             resources[key] = DesiredResource.From(

@@ -4,7 +4,6 @@
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelReplicas;
-using Modelplane.Functions.InferenceClusters;
 using Modelplane.Kubernetes.Crossplane;
 using Modelplane.Sdk;
 using Spec = Modelplane.Apis.ModelDeployments;

@@ -1,15 +1,15 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Modelplane.Apis.ModelReplicas;
-using Modelplane.Functions.InferenceClusters;
 using Modelplane.Kubernetes.Apps;
 using Modelplane.Kubernetes.Core;
 using Modelplane.Kubernetes.Lws;
 using Modelplane.Kubernetes.Meta;
 using Modelplane.Kubernetes.Resource;
+using Modelplane.Sdk;
 using Spec = Modelplane.Apis.ModelDeployments;
 
 namespace Modelplane.Functions.ModelReplicas;

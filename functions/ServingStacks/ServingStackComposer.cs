@@ -3,7 +3,6 @@
 
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ServingStacks;
-using Modelplane.Functions.InferenceClusters;
 using Modelplane.Kubernetes.Crossplane;
 using Modelplane.Kubernetes.Helm;
 using Modelplane.Kubernetes.Meta;

@@ -68,7 +68,7 @@ public static class UsagesComposer
                 continue;
             }
             Label(consumer, key);
-            resources[key] = new DesiredResource(consumer, ReadinessOf(req, key));
+            resources[key] = new DesiredResource(consumer, req.DesiredReadiness(key));
             resources[usageKey] = DesiredResource.From(Usage(ns, consumed.ApiVersion, consumed.Kind, consumed.ProviderConfig, key), ProtectionJsonContext.Default.Usage, ready: true);
         }
         return new Composition { Resources = resources, Results = results };
@@ -102,14 +102,6 @@ public static class UsagesComposer
     }
 
     // Relabelling replaces the resource, so it must keep the readiness the earlier step gave it.
-    private static Readiness ReadinessOf(FunctionRequest req, string key) =>
-        req.Proto.Desired.Resources[key].Ready switch
-        {
-            Apiextensions.Fn.Proto.V1.Ready.True => Readiness.Ready,
-            Apiextensions.Fn.Proto.V1.Ready.False => Readiness.NotReady,
-            _ => Readiness.Unspecified,
-        };
-
     private static Usage Usage(string ns, string apiVersion, string kind, string providerConfig, string key) => new()
     {
         Metadata = new ObjectMeta { Namespace = ns },

@@ -69,6 +69,17 @@ public sealed class FunctionRequest
     public JsonObject? Desired(string key) =>
         _request.Desired?.Resources.TryGetValue(key, out var r) == true && r.Resource_ is { } s ? StructJson.ToJsonObject(s) : null;
 
+    /// <summary>The readiness an earlier step gave a desired composed resource (unspecified if none or absent).</summary>
+    public Readiness DesiredReadiness(string key) =>
+        _request.Desired?.Resources.TryGetValue(key, out var r) == true
+            ? r.Ready switch
+            {
+                Ready.True => Readiness.Ready,
+                Ready.False => Readiness.NotReady,
+                _ => Readiness.Unspecified,
+            }
+            : Readiness.Unspecified;
+
     /// <summary>Credential data by credential name, then key.</summary>
     public IReadOnlyDictionary<string, byte[]>? Credentials(string name) =>
         _request.Credentials.TryGetValue(name, out var c) && c.CredentialData is { } data

@@ -217,13 +217,19 @@ public static partial class YamlJson
             or "yes" or "Yes" or "YES" or "no" or "No" or "NO" or "on" or "On" or "ON" or "off" or "Off" or "OFF" or "y" or "n" or "Y" or "N"
         || IntegerPattern().IsMatch(value)
         || FloatPattern().IsMatch(value)
-        || LooseNumberPattern().IsMatch(value);
+        || LooseNumberPattern().IsMatch(value)
+        || TimestampPattern().IsMatch(value);
 
     [GeneratedRegex(@"^[-+]?[0-9]+$")]
     private static partial Regex IntegerPattern();
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")]
     private static partial Regex FloatPattern();
+
+    // YAML 1.1 readers (Go's yaml.v2 behind kubectl and crossplane render among them) resolve these
+    // as timestamps, so crossplane render quotes them, and so do we.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)?$")]
+    private static partial Regex TimestampPattern();
 
     // YAML 1.1 readers (and some tools) also take octal, hex, sexagesimal and underscored numbers.
     [GeneratedRegex(@"^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|0[0-7_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?)$")]

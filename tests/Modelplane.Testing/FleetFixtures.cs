@@ -374,7 +374,7 @@ public static class FleetFixtures
     }
 
     /// <summary>The same request, sized: every required object as the composer would receive it.</summary>
-    internal static (int Request, int Response, RunFunctionResponse Answer) Measure(RunFunctionRequest request, Composer composer)
+    public static (int Request, int Response, RunFunctionResponse Answer) Measure(RunFunctionRequest request, Composer composer)
     {
         var response = FunctionHost.Run(request, composer);
         return (Bytes(request), Bytes(response), response);

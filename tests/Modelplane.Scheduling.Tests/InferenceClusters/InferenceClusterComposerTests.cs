@@ -4,6 +4,7 @@
 using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
 using Modelplane.Functions.InferenceClusters;
+using Modelplane.Sdk;
 using Modelplane.Testing;
 
 namespace Modelplane.Scheduling.Tests.InferenceClusters;

@@ -4,6 +4,7 @@
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Functions.ModelDeployments;
+using Modelplane.Sdk;
 
 namespace Modelplane.Scheduling.Tests.ModelDeployments;
 
@@ -14,21 +15,21 @@ public sealed class NamesTests
     [InlineData("my-model", "cluster-a", "0", "my-model-5ab63")]
     [InlineData("my-model", "cluster-a", "1", "my-model-609c5")]
     [InlineData("my-model", "cluster-b", "0", "my-model-f0b76")]
-    public void OpaqueName_UpstreamExamples_Match(string deployment, string cluster, string index, string want) =>
-        Assert.Equal(want, OpaqueName.Of(deployment, cluster, index));
+    public void ChildNameOpaque_UpstreamExamples_Match(string deployment, string cluster, string index, string want) =>
+        Assert.Equal(want, ChildName.Opaque(deployment, cluster, index));
 
     [Fact]
-    public void OpaqueName_LongName_CutTo57AndTrailingDashDropped()
+    public void ChildNameOpaque_LongName_CutTo57AndTrailingDashDropped()
     {
         var visible = new string('a', 56) + "-bcdef";
-        var name = OpaqueName.Of(visible, "c", "0");
+        var name = ChildName.Opaque(visible, "c", "0");
         Assert.Equal(new string('a', 56) + "-" + name[^5..], name);
         Assert.True(name.Length <= 63);
     }
 
     [Fact]
-    public void OpaqueName_DiscriminatorsAreHashedNotShown() =>
-        Assert.DoesNotContain("cluster-a", OpaqueName.Of("my-model", "cluster-a", "0"), StringComparison.Ordinal);
+    public void ChildNameOpaque_DiscriminatorsAreHashedNotShown() =>
+        Assert.DoesNotContain("cluster-a", ChildName.Opaque("my-model", "cluster-a", "0"), StringComparison.Ordinal);
 
     private static Toleration Tol(string? key, TolerationOperator? op = null, string? value = null, TaintEffect? effect = null) =>
         new() { Key = key, Operator = op, Value = value, Effect = effect };
