@@ -120,16 +120,17 @@ internal sealed class H2cClient(Uri address) : IDisposable
 
     private readonly HttpClient _http = new(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
     {
-        DefaultRequestVersion = HttpVersion.Version20,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         Timeout = TimeSpan.FromSeconds(30),
     };
 
     /// <summary>Calls RunFunction with a framed request and returns the framed response's length.</summary>
     public async Task<int> CallAsync(byte[] frame)
     {
+        // The client's default version applies only to requests it builds itself, so say it here.
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, RunFunctionEndpoint.V1Path))
         {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = new ByteArrayContent(frame),
         };
         request.Content.Headers.ContentType = Grpc;
@@ -140,7 +141,7 @@ internal sealed class H2cClient(Uri address) : IDisposable
             : response.Headers.TryGetValues("grpc-status", out var h) ? h.First() : null;
         if (status != "0")
         {
-            throw new InvalidOperationException($"RunFunction failed: grpc-status {status}");
+            throw new InvalidOperationException($"RunFunction failed: HTTP {(int)response.StatusCode} {response.Version}, grpc-status {status ?? "(none)"}");
         }
         return body.Length;
     }

@@ -178,10 +178,11 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
         http.Headers["grpc-accept-encoding"] = AcceptEncoding;
         var size = response.CalculateSize();
         var writer = http.BodyWriter;
-        var span = writer.GetSpan(GrpcFraming.HeaderSize + size);
-        GrpcFraming.WriteHeader(span, size);
-        response.WriteTo(span.Slice(GrpcFraming.HeaderSize, size));
-        writer.Advance(GrpcFraming.HeaderSize + size);
+        GrpcFraming.WriteHeader(writer.GetSpan(GrpcFraming.HeaderSize), size);
+        writer.Advance(GrpcFraming.HeaderSize);
+        // Straight into the pipe's pooled segments: one span of the whole message would be a fresh
+        // array per call, and past 85 KB a large-object-heap one.
+        response.WriteTo(writer);
         http.AppendTrailer("grpc-status", "0");
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
