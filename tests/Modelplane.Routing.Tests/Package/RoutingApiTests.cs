@@ -3,16 +3,12 @@
 
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
-using Modelplane.Apis.InferenceGateways;
-using Modelplane.Apis.ModelEndpoints;
-using Modelplane.Apis.ModelServices;
 using Modelplane.Composers;
 using Modelplane.Yaml;
 
 namespace Modelplane.Routing.Tests.Package;
 
-/// <summary>The three routing XRDs and Compositions: names, steps, and no drift from the C# records.</summary>
+/// <summary>The three routing XRDs and Compositions: names and steps (drift from the records: Render.Tests ApiDriftTests).</summary>
 public sealed class RoutingApiTests
 {
     public static TheoryData<string, string, string, string> Apis => new()
@@ -54,67 +50,6 @@ public sealed class RoutingApiTests
         Assert.True(AllComposers.Registry.TryGet(composer, out var registered));
         Assert.Equal([$"{kind}.modelplane.ai"], registered.Kinds);
         Assert.NotEmpty(shortName);
-    }
-
-    public static TheoryData<string, string> Records => new()
-    {
-        { "inferencegateways", nameof(InferenceGateway) },
-        { "modelendpoints", nameof(ModelEndpoint) },
-        { "modelservices", nameof(ModelService) },
-    };
-
-    [Theory]
-    [MemberData(nameof(Records))]
-    public void Definition_SpecAndStatus_SameFieldsAsRecord(string plural, string record)
-    {
-        var schema = Load(plural, "definition.yaml")["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.AsObject();
-        JsonTypeInfo info = record switch
-        {
-            nameof(InferenceGateway) => InferenceGatewayJsonContext.Default.InferenceGateway,
-            nameof(ModelEndpoint) => ModelEndpointJsonContext.Default.ModelEndpoint,
-            _ => ModelServiceJsonContext.Default.ModelService,
-        };
-        var problems = new List<string>();
-        foreach (var part in new[] { "spec", "status" })
-        {
-            var property = info.Properties.Single(p => p.Name == part);
-            Compare(schema["properties"]![part]!.AsObject(), info.Options.GetTypeInfo(property.PropertyType), part, problems);
-        }
-        Assert.Empty(problems);
-    }
-
-    private static void Compare(JsonObject schema, JsonTypeInfo info, string path, List<string> problems)
-    {
-        if (schema["type"]?.GetValue<string>() == "array")
-        {
-            var element = info.Type.GetInterfaces().Concat([info.Type]).First(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
-            Compare(schema["items"]!.AsObject(), info.Options.GetTypeInfo(element), $"{path}[]", problems);
-            return;
-        }
-        if (schema["properties"] is not JsonObject properties)
-        {
-            return;
-        }
-        if (info.Kind != JsonTypeInfoKind.Object)
-        {
-            problems.Add($"{path}: the XRD has properties, the record has {info.Type.Name}");
-            return;
-        }
-        var recordNames = info.Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, child) in properties)
-        {
-            var property = info.Properties.FirstOrDefault(p => p.Name == name);
-            if (property is null)
-            {
-                problems.Add($"{path}.{name}: in the XRD, not in {info.Type.Name}");
-                continue;
-            }
-            Compare(child!.AsObject(), info.Options.GetTypeInfo(property.PropertyType), $"{path}.{name}", problems);
-        }
-        foreach (var name in recordNames.Where(n => !properties.ContainsKey(n)))
-        {
-            problems.Add($"{path}.{name}: in {info.Type.Name}, not in the XRD");
-        }
     }
 
     private static JsonObject Load(string plural, string file) =>
