@@ -188,7 +188,7 @@ internal static class Workloads
                     : null,
                 // Always, even for a claimless member: GPU nodes are tainted and a coordinator may share them.
                 Tolerations = [new Toleration { Key = GpuTaint, Operator = "Exists", Effect = "NoSchedule" }],
-                ImagePullSecrets = member.Template?.Spec?.ImagePullSecrets?.Select(s => new LocalObjectReference { Name = s.Name }).ToArray(),
+                ImagePullSecrets = member.Template?.Spec?.ImagePullSecrets,
             },
         };
     }
@@ -270,7 +270,7 @@ internal static class Workloads
     };
 
     /// <summary>The gang aliases first (so user env can reference them), then the user's env as written.</summary>
-    private static List<EnvVar>? Env(IReadOnlyList<Spec.EnvVar>? user, bool gang)
+    private static List<EnvVar>? Env(IReadOnlyList<EnvVar>? user, bool gang)
     {
         if (!gang && user is null)
         {
@@ -282,22 +282,9 @@ internal static class Workloads
             env.Add(new EnvVar { Name = LeaderAddressEnv, Value = "$(LWS_LEADER_ADDRESS)" });
             env.Add(new EnvVar { Name = RankEnv, Value = "$(LWS_WORKER_INDEX)" });
         }
-        env.AddRange((user ?? []).Select(e => new EnvVar
-        {
-            Name = e.Name,
-            Value = e.Value,
-            ValueFrom = e.ValueFrom is not { } from ? null : new EnvVarSource
-            {
-                SecretKeyRef = Key(from.SecretKeyRef),
-                ConfigMapKeyRef = Key(from.ConfigMapKeyRef),
-                FieldRef = from.FieldRef is { } f ? new ObjectFieldSelector { FieldPath = f.FieldPath, ApiVersion = f.ApiVersion } : null,
-            },
-        }));
+        env.AddRange(user ?? []);
         return env;
     }
-
-    private static KeySelector? Key(Spec.KeySelector? key) =>
-        key is null ? null : new KeySelector { Name = key.Name, Key = key.Key, Optional = key.Optional };
 
     /// <summary>One ResourceClaimTemplate per member that claims devices, in member order.</summary>
     private static KeyValuePair<string, JsonObject>[] Claims(ReplicaIdentity replica, ReplicaEngine engine) =>

@@ -3,6 +3,7 @@
 
 using System.Text.Json.Serialization;
 using Modelplane.Apis.InferenceClusters;
+using Modelplane.Kubernetes.Core;
 
 namespace Modelplane.Apis.ModelDeployments;
 
@@ -220,45 +221,6 @@ public sealed record Container
     public IReadOnlyList<string>? Args { get; init; }
 
     public IReadOnlyList<EnvVar>? Env { get; init; }
-}
-
-public sealed record EnvVar
-{
-    public string? Name { get; init; }
-
-    public string? Value { get; init; }
-
-    public EnvVarSource? ValueFrom { get; init; }
-}
-
-public sealed record EnvVarSource
-{
-    public KeySelector? SecretKeyRef { get; init; }
-
-    public KeySelector? ConfigMapKeyRef { get; init; }
-
-    public FieldSelector? FieldRef { get; init; }
-}
-
-public sealed record KeySelector
-{
-    public string? Name { get; init; }
-
-    public string? Key { get; init; }
-
-    public bool? Optional { get; init; }
-}
-
-public sealed record FieldSelector
-{
-    public string? FieldPath { get; init; }
-
-    public string? ApiVersion { get; init; }
-}
-
-public sealed record LocalObjectReference
-{
-    public string? Name { get; init; }
 }
 
 public sealed record ModelDeploymentStatus
