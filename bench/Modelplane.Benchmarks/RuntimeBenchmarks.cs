@@ -43,7 +43,7 @@ public class RuntimeBenchmarks
             Insecure = true,
             MaxRecvMessageSizeMiB = 64,
         };
-        _server = FunctionServer.Create(options, registry, TextWriter.Null, TimeProvider.System);
+        _server = FunctionServer.Create(options, registry, logging => logging.ClearProviders());
         _server.App!.StartAsync().GetAwaiter().GetResult();
         _client = new H2cClient(new Uri($"http://127.0.0.1:{_server.GrpcEndPoint!.Port}"));
     }

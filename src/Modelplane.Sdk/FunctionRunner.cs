@@ -42,8 +42,12 @@ public sealed class FunctionRunner(ComposerRegistry registry)
 
     public ComposerRegistry Registry => registry;
 
-    public (RunFunctionResponse Response, RunSummary Summary) Run(RunFunctionRequest proto)
+    /// <param name="proto">The request as it arrived.</param>
+    /// <param name="cancellationToken">The call's deadline and client cancellation: once it fires nobody
+    /// waits for the answer, so the runner stops (<see cref="OperationCanceledException"/>) instead of composing.</param>
+    public (RunFunctionResponse Response, RunSummary Summary) Run(RunFunctionRequest proto, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var request = new FunctionRequest(proto);
         var (composer, problem) = registry.Resolve(request);
         Composition composition;
@@ -66,6 +70,7 @@ public sealed class FunctionRunner(ComposerRegistry registry)
                 composition = InvalidInput(request, e.Path ?? "(unknown)", e.Message);
             }
         }
+        cancellationToken.ThrowIfCancellationRequested();
         var response = Respond(proto, composition);
         return (response, new RunSummary(composer?.Name, composition.Results.Select(r => r.Severity).ToArray()));
     }

@@ -1,98 +1,71 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using Prometheus;
 
 namespace Modelplane.Server;
 
-/// <summary>Call counts and a duration histogram per composer and outcome, in Prometheus text format.</summary>
+/// <summary>The server's metrics, on prometheus-net, named as Crossplane's own Go functions export them.</summary>
 /// <remarks>
-/// Hand-written because no Prometheus client restores here, and because the shape is small: one
-/// counter and one histogram, labelled by composer and outcome (ok, normal, warning, fatal, or a gRPC
-/// status such as invalid_argument). Buckets span 0.5 ms to 10 s: composers answer in well under a
-/// millisecond to tens of milliseconds, and Crossplane's reconcile gives up after two minutes.
-/// Updates are lock-free (Interlocked), so metrics cost the hot path a few atomic adds.
+/// The <c>grpc_server_*</c> families are go-grpc-prometheus's (what Crossplane's functions serve through
+/// the Go SDK), so the same dashboards and alerts work: started and handled counters labelled by
+/// service, method and type, handled also by <c>grpc_code</c>, and a handling-seconds histogram. Only
+/// methods the server registers are counted, so a caller cannot mint label values with made-up paths.
+/// Ours add the composer's view: calls answered per composer and worst result severity (severity and
+/// gRPC code never share a label: a Fatal result travels in an OK call), and the composer's time.
+/// Each server has its own registry, so several in one process (the tests) count apart.
 /// </remarks>
 public sealed class FunctionMetrics
 {
-    private static readonly double[] Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+    // Composers answer in well under a millisecond to tens of milliseconds; Crossplane gives a call two minutes.
+    private static readonly double[] Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
 
-    private readonly ConcurrentDictionary<(string Composer, string Outcome), Series> _series = new();
-    private long _inFlight;
+    private static readonly string[] MethodLabels = ["grpc_type", "grpc_service", "grpc_method"];
+    private static readonly string[] HandledLabels = ["grpc_type", "grpc_service", "grpc_method", "grpc_code"];
 
-    public void Started() => Interlocked.Increment(ref _inFlight);
+    private readonly Counter _started;
+    private readonly Counter _handled;
+    private readonly Histogram _handling;
+    private readonly Counter _calls;
+    private readonly Histogram _composeSeconds;
+    private readonly Gauge _inFlight;
 
-    public void Finished(string composer, string outcome, double seconds)
+    public FunctionMetrics()
     {
-        Interlocked.Decrement(ref _inFlight);
-        _series.GetOrAdd((composer, outcome), static _ => new Series()).Observe(seconds);
+        Registry = Metrics.NewCustomRegistry();
+        // Process figures (CPU, memory, threads, open handles, start time, GC counts) from the runtime itself.
+        DotNetStats.Register(Registry);
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _started = factory.CreateCounter("grpc_server_started_total", "Total number of RPCs started on the server.", MethodLabels);
+        _handled = factory.CreateCounter("grpc_server_handled_total", "Total number of RPCs completed on the server, regardless of success or failure.", HandledLabels);
+        _handling = factory.CreateHistogram("grpc_server_handling_seconds", "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.",
+            new HistogramConfiguration { LabelNames = MethodLabels, Buckets = Buckets });
+        _calls = factory.CreateCounter("modelplane_function_calls_total", "RunFunction calls answered, by composer and worst result severity (none when there were no results).",
+            ["composer", "severity"]);
+        _composeSeconds = factory.CreateHistogram("modelplane_function_compose_seconds", "Time a composer took, answer built, by composer.",
+            new HistogramConfiguration { LabelNames = ["composer"], Buckets = Buckets });
+        _inFlight = factory.CreateGauge("modelplane_function_calls_in_flight", "RunFunction calls being answered now.");
     }
 
-    /// <summary>The exposition text, series in label order so scrapes diff cleanly.</summary>
-    public string Render()
+    public CollectorRegistry Registry { get; }
+
+    public void Started(string service, string method)
     {
-        var text = new StringBuilder();
-        var ordered = _series.OrderBy(s => s.Key.Composer, StringComparer.Ordinal).ThenBy(s => s.Key.Outcome, StringComparer.Ordinal).ToArray();
-        text.Append("# HELP modelplane_function_calls_total RunFunction calls, by composer and outcome.\n");
-        text.Append("# TYPE modelplane_function_calls_total counter\n");
-        foreach (var ((composer, outcome), series) in ordered)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"modelplane_function_calls_total{{composer=\"{Escape(composer)}\",outcome=\"{Escape(outcome)}\"}} {series.Count}\n");
-        }
-        text.Append("# HELP modelplane_function_call_duration_seconds RunFunction call duration, by composer and outcome.\n");
-        text.Append("# TYPE modelplane_function_call_duration_seconds histogram\n");
-        foreach (var ((composer, outcome), series) in ordered)
-        {
-            var labels = $"composer=\"{Escape(composer)}\",outcome=\"{Escape(outcome)}\"";
-            long cumulative = 0;
-            for (var i = 0; i < Buckets.Length; i++)
-            {
-                cumulative += Interlocked.Read(ref series.BucketCounts[i]);
-                text.Append(CultureInfo.InvariantCulture, $"modelplane_function_call_duration_seconds_bucket{{{labels},le=\"{Buckets[i]}\"}} {cumulative}\n");
-            }
-            text.Append(CultureInfo.InvariantCulture, $"modelplane_function_call_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {series.Count}\n");
-            text.Append(CultureInfo.InvariantCulture, $"modelplane_function_call_duration_seconds_sum{{{labels}}} {series.Sum}\n");
-            text.Append(CultureInfo.InvariantCulture, $"modelplane_function_call_duration_seconds_count{{{labels}}} {series.Count}\n");
-        }
-        text.Append("# HELP modelplane_function_calls_in_flight RunFunction calls being answered now.\n");
-        text.Append("# TYPE modelplane_function_calls_in_flight gauge\n");
-        text.Append(CultureInfo.InvariantCulture, $"modelplane_function_calls_in_flight {Interlocked.Read(ref _inFlight)}\n");
-        return text.ToString();
+        _inFlight.Inc();
+        _started.WithLabels("unary", service, method).Inc();
     }
 
-    private static string Escape(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-
-    private sealed class Series
+    public void Handled(string service, string method, string code, double seconds)
     {
-        public readonly long[] BucketCounts = new long[Buckets.Length];
-        private long _count;
-        private long _sumBits;
+        _inFlight.Dec();
+        _handled.WithLabels("unary", service, method, code).Inc();
+        _handling.WithLabels("unary", service, method).Observe(seconds);
+    }
 
-        public long Count => Interlocked.Read(ref _count);
-
-        public double Sum => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _sumBits));
-
-        public void Observe(double seconds)
-        {
-            for (var i = 0; i < Buckets.Length; i++)
-            {
-                if (seconds <= Buckets[i])
-                {
-                    Interlocked.Increment(ref BucketCounts[i]);
-                    break;
-                }
-            }
-            Interlocked.Increment(ref _count);
-            long seen, next;
-            do
-            {
-                seen = Interlocked.Read(ref _sumBits);
-                next = BitConverter.DoubleToInt64Bits(BitConverter.Int64BitsToDouble(seen) + seconds);
-            }
-            while (Interlocked.CompareExchange(ref _sumBits, next, seen) != seen);
-        }
+    /// <summary>A call a composer answered (OK on the wire), whatever its results said.</summary>
+    public void Composed(string composer, string outcome, double seconds)
+    {
+        _calls.WithLabels(composer, outcome == "ok" ? "none" : outcome).Inc();
+        _composeSeconds.WithLabels(composer).Observe(seconds);
     }
 }

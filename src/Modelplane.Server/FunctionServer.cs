@@ -2,23 +2,31 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Modelplane.Sdk;
+using Prometheus;
 
 namespace Modelplane.Server;
 
-/// <summary>The Kestrel host: gRPC on one endpoint (HTTP/2 only), metrics and health on another (HTTP/1.1).</summary>
+/// <summary>The host: Grpc.AspNetCore on one Kestrel endpoint (HTTP/2 only), metrics and probes on another (HTTP/1.1).</summary>
 /// <remarks>
-/// The two endpoints speak different HTTP versions, so one request pipeline tells them apart by
-/// protocol alone: HTTP/2 requests are gRPC calls, HTTP/1.1 requests are scrapes and probes. Plaintext
-/// gRPC is HTTP/2 with prior knowledge (h2c), because a plaintext endpoint offering both versions
-/// cannot negotiate HTTP/2. On SIGTERM the host stops accepting and lets calls in flight finish.
+/// The gRPC endpoint serves RunFunction (v1 and v1beta1), grpc.health.v1 and server reflection;
+/// plaintext it is HTTP/2 with prior knowledge (h2c), as Crossplane's Development runtime and
+/// <c>crossplane render</c> call it. The two endpoints speak different HTTP versions, so requests are
+/// told apart by protocol alone. Kestrel's minimum data rates are off: on HTTP/2 a slow body would
+/// abort the whole connection, and Crossplane multiplexes every call on one; a slow call ends at
+/// its own deadline instead, and only that stream is reset. On SIGTERM the host stops accepting and
+/// lets calls in flight finish.
 /// </remarks>
 public sealed class FunctionServer
 {
@@ -28,17 +36,18 @@ public sealed class FunctionServer
     private ListenOptions? _grpcListen;
     private ListenOptions? _metricsListen;
 
-    private FunctionServer(CallLog log, string? problem, bool tls)
+    // Until the listeners are bound, the framework's own lines stay quiet: a start-up failure is
+    // reported by Program as one line, not as a logged stack trace before it.
+    private volatile bool _started;
+
+    private FunctionServer(string? problem, bool tls)
     {
-        Log = log;
         Problem = problem;
         Tls = tls;
     }
 
     /// <summary>The host, or null when <see cref="Problem"/> says why it cannot start.</summary>
     public WebApplication? App { get; private set; }
-
-    public CallLog Log { get; }
 
     public string? Problem { get; }
 
@@ -49,42 +58,67 @@ public sealed class FunctionServer
 
     public IPEndPoint? MetricsEndPoint => _metricsListen?.IPEndPoint;
 
-    public static FunctionServer Create(ServerOptions options, ComposerRegistry registry, TextWriter logOutput, TimeProvider clock)
+    public FunctionMetrics Metrics { get; } = new();
+
+    /// <summary>Builds the host; <paramref name="logging"/> replaces the JSON console on stderr (tests capture lines).</summary>
+    public static FunctionServer Create(ServerOptions options, ComposerRegistry registry, Action<ILoggingBuilder>? logging = null)
     {
-        var log = new CallLog(logOutput, clock, options.Debug);
-        Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions? tls = null;
+        MutualTls? tls = null;
         if (options.TlsCertsDir is not null)
         {
             var (loaded, problem) = MutualTls.Load(options.TlsCertsDir);
             if (loaded is null)
             {
-                return new FunctionServer(log, problem, tls: false);
+                return new FunctionServer(problem, tls: false);
             }
             tls = loaded;
         }
 
+        var server = new FunctionServer(null, tls is not null);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
-        builder.Logging.SetMinimumLevel(options.Debug ? LogLevel.Information : LogLevel.Warning);
+        if (logging is null)
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                // Read by people and log pipelines, not embedded in HTML: '+', '<' and quotes stay readable.
+                o.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            });
+            // Logs go to stderr, as the Go SDK's do; stdout stays for --help and --version.
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddFilter((category, level) => server.Logs(category, level, options.Debug));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownGrace);
 
-        var server = new FunctionServer(log, null, tls is not null);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // We enforce --max-recv-message-size on the gRPC frame; Kestrel's 30 MB body cap would
-            // otherwise answer a large call with a bare HTTP error instead of RESOURCE_EXHAUSTED.
+            // Grpc.AspNetCore enforces --max-recv-message-size per message, with a gRPC status.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
             // Larger windows let a multi-MiB request arrive without a flow-control round trip per 64 KiB.
             kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+            var log = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(Log.Category);
             server._grpcListen = Listen(kestrel, options.Address, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 if (tls is not null)
                 {
-                    listen.UseHttps(tls);
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = context => ValueTask.FromResult(tls.HandshakeOptions(
+                            reason => Log.TlsClientRefused(log, context.Connection.RemoteEndPoint?.ToString() ?? "unknown", reason))),
+                    });
                 }
             });
             if (options.MetricsAddress is { } metricsAddress)
@@ -93,22 +127,53 @@ public sealed class FunctionServer
             }
         });
 
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxRecvMessageSizeBytes;
+            // Crossplane's client takes what it is sent; the response check is the composers' business.
+            grpc.MaxSendMessageSize = null;
+        });
+        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton(new FunctionCallHandler(new FunctionRunner(registry)));
+
         var app = builder.Build();
-        var metrics = new FunctionMetrics();
-        var endpoint = new RunFunctionEndpoint(new FunctionRunner(registry), options, log, metrics, clock);
-        app.Run(context => context.Request.Protocol == HttpProtocol.Http2
-            ? endpoint.HandleAsync(context)
-            : ServeOperationsAsync(context, metrics));
+        // Scrapes and probes arrive on the HTTP/1.1 metrics endpoint and never reach gRPC.
+        app.MapWhen(context => !HttpProtocol.IsHttp2(context.Request.Protocol), operations =>
+        {
+            operations.UseMetricServer(settings => settings.Registry = server.Metrics.Registry, "/metrics");
+            operations.Run(ServeProbeAsync);
+        });
+        app.UseRouting();
+        var observerLog = app.Services.GetRequiredService<ILoggerFactory>();
+        app.Use(next => new CallObserver(next, server.Metrics, observerLog).InvokeAsync);
+        app.MapGrpcService<FunctionRunnerV1Service>();
+        app.MapGrpcService<FunctionRunnerV1Beta1Service>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.Lifetime.ApplicationStarted.Register(() => server._started = true);
+        app.Lifetime.ApplicationStopping.Register(() => Log.Stopping(app.Logger));
         server.App = app;
         return server;
     }
 
     /// <summary>Logs where the server listens, once it does.</summary>
-    public void LogListening() =>
-        Log.Info("serving",
-            ("grpc", GrpcEndPoint?.ToString() ?? ""),
-            ("metrics", MetricsEndPoint?.ToString() ?? "none"),
-            ("transport", Tls ? "mtls" : "insecure"));
+    public void LogServing()
+    {
+        var log = App!.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Log.Category);
+        var grpc = GrpcEndPoint?.ToString() ?? "";
+        var metrics = MetricsEndPoint?.ToString() ?? "none";
+        Log.Serving(log, grpc, Tls ? "mtls" : "insecure", metrics);
+    }
+
+    private bool Logs(string? category, LogLevel level, bool debug)
+    {
+        if (category is not null && category.StartsWith(Log.Category, StringComparison.Ordinal))
+        {
+            return level >= LogLevel.Information;
+        }
+        return _started && level >= (debug ? LogLevel.Debug : LogLevel.Warning);
+    }
 
     private static ListenOptions Listen(KestrelServerOptions kestrel, ListenAddress address, Action<ListenOptions> configure)
     {
@@ -135,14 +200,11 @@ public sealed class FunctionServer
         return captured!;
     }
 
-    private static Task ServeOperationsAsync(HttpContext context, FunctionMetrics metrics)
+    private static Task ServeProbeAsync(HttpContext context)
     {
         var response = context.Response;
         switch (context.Request.Path.Value)
         {
-            case "/metrics":
-                response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                return response.WriteAsync(metrics.Render());
             case "/healthz":
             case "/readyz":
                 response.ContentType = "text/plain; charset=utf-8";

@@ -16,13 +16,24 @@ if (parsed.Options is null)
     return parsed.ExitCode;
 }
 
-var server = FunctionServer.Create(parsed.Options, AllComposers.Registry, Console.Error, TimeProvider.System);
+var server = FunctionServer.Create(parsed.Options, AllComposers.Registry);
 if (server.Problem is not null)
 {
     Console.Error.WriteLine($"modelplane-function: {server.Problem}");
     return 1;
 }
-await server.App!.StartAsync().ConfigureAwait(false);
-server.LogListening();
+try
+{
+    await server.App!.StartAsync().ConfigureAwait(false);
+}
+catch (IOException e)
+{
+    // Kestrel's bind failure: "Failed to bind to address http://127.0.0.1:9443: address already in use."
+    Console.Error.WriteLine($"modelplane-function: cannot serve: {e.Message.TrimEnd('.')}");
+    await server.App!.DisposeAsync().ConfigureAwait(false);
+    return 1;
+}
+server.LogServing();
 await server.App.WaitForShutdownAsync().ConfigureAwait(false);
+await server.App.DisposeAsync().ConfigureAwait(false);
 return 0;

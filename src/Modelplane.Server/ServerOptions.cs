@@ -4,6 +4,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Reflection;
 
 namespace Modelplane.Server;
 
@@ -79,6 +80,17 @@ public sealed record ServerOptions
 
     public int MaxRecvMessageSizeBytes => MaxRecvMessageSizeMiB * 1024 * 1024;
 
+    /// <summary>What <c>--version</c> prints: the program and its release, without build metadata.</summary>
+    public static string VersionLine
+    {
+        get
+        {
+            var version = typeof(ServerOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+            var plus = version.IndexOf('+', StringComparison.Ordinal);
+            return $"modelplane-function {(plus < 0 ? version : version[..plus])}";
+        }
+    }
+
     /// <summary>The outcome of parsing: options to serve with, or text to print and an exit code.</summary>
     public sealed record ParseOutcome(ServerOptions? Options, string? Output, int ExitCode);
 
@@ -110,7 +122,17 @@ public sealed record ServerOptions
         {
             address, metricsAddress, tlsCertsDir, insecure, debug, maxRecv,
         };
+        // System.CommandLine adds its own --version, which needs an invocation pipeline; ours is answered above.
+        foreach (var builtIn in root.Options.OfType<VersionOption>().ToArray())
+        {
+            root.Options.Remove(builtIn);
+        }
+        root.Options.Add(new Option<bool>("--version") { Description = "Print the version and exit." });
 
+        if (args.Any(a => a is "--version"))
+        {
+            return new ParseOutcome(null, VersionLine, 0);
+        }
         if (args.Any(a => a is "--help" or "-h" or "-?"))
         {
             using var help = new StringWriter(CultureInfo.InvariantCulture);
@@ -160,5 +182,6 @@ public sealed record ServerOptions
         }, null, 0);
     }
 
-    private static ParseOutcome Error(string message) => new(null, $"modelplane-function: {message}", 2);
+    // Exit 1 with one line, as every start-up failure does (a port in use, unreadable certificates).
+    private static ParseOutcome Error(string message) => new(null, $"modelplane-function: {message}", 1);
 }

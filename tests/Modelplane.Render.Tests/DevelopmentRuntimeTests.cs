@@ -19,7 +19,7 @@ public sealed class DevelopmentRuntimeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new ServerOptions { Address = new ListenAddress(IPAddress.Loopback, 0), Insecure = true };
-        _server = FunctionServer.Create(options, TestPipeline.Registry, TextWriter.Null, TimeProvider.System);
+        _server = FunctionServer.Create(options, TestPipeline.Registry, logging => logging.ClearProviders());
         Assert.Null(_server.Problem);
         await _server.App!.StartAsync();
     }

@@ -40,8 +40,8 @@ public sealed class InProcessLifetimeTests : IAsyncLifetime
         Assert.Equal("deadline exceeded: the call's grpc-timeout of 200m passed before the answer was ready", reply.Message);
         Assert.True(reply.TrailersOnly);
         content.Release();
-        var line = await _server.WaitForCallLineAsync(l => (string?)l["grpcStatus"] == "deadline_exceeded");
-        Assert.Equal("info", (string?)line["level"]);
+        var line = await _server.WaitForCallLineAsync(l => (string?)l["grpcStatus"] == "DeadlineExceeded");
+        Assert.Equal("Information", (string?)line["LogLevel"]);
     }
 
     [Fact]
@@ -66,9 +66,9 @@ public sealed class InProcessLifetimeTests : IAsyncLifetime
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        var line = await _server.WaitForCallLineAsync(l => (string?)l["grpcStatus"] != "ok");
-        Assert.Equal("cancelled", (string?)line["grpcStatus"]);
-        Assert.Equal("info", (string?)line["level"]);
+        var line = await _server.WaitForCallLineAsync(l => (string?)l["grpcStatus"] != "OK");
+        Assert.Equal("Canceled", (string?)line["grpcStatus"]);
+        Assert.Equal("Information", (string?)line["LogLevel"]);
         var after = await GrpcWire.CallAsync(_client, _server.GrpcUri, GrpcWire.Frame(TestComposers.Request("after", "ok")));
         Assert.Equal(0, after.Status);
     }
@@ -90,7 +90,7 @@ public sealed class InProcessLifetimeTests : IAsyncLifetime
         _gate.Release();
 
         var line = await _server.WaitForCallLineAsync(l => (string?)l["tag"] == "cancel-in-composer");
-        Assert.Equal("cancelled", (string?)line["grpcStatus"]);
+        Assert.Equal("Canceled", (string?)line["grpcStatus"]);
     }
 
     [Fact]

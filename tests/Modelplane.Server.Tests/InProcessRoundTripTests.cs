@@ -30,8 +30,8 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(RunFunctionEndpoint.V1Path)]
-    [InlineData(RunFunctionEndpoint.V1Beta1Path)]
+    [InlineData(GrpcWire.V1Path)]
+    [InlineData(GrpcWire.V1Beta1Path)]
     public async Task RunFunction_ComposerByInput_AnswersWholeResponseInOneFrameAndOkTrailer(string path)
     {
         var request = TestComposers.Request("round-trip", "ok");
@@ -69,8 +69,8 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
     {
         var frame = GrpcWire.Frame(TestComposers.Request("same", "ok"));
 
-        var v1 = await GrpcWire.CallAsync(_client, _server.GrpcUri, frame, RunFunctionEndpoint.V1Path);
-        var v1beta1 = await GrpcWire.CallAsync(_client, _server.GrpcUri, frame, RunFunctionEndpoint.V1Beta1Path);
+        var v1 = await GrpcWire.CallAsync(_client, _server.GrpcUri, frame, GrpcWire.V1Path);
+        var v1beta1 = await GrpcWire.CallAsync(_client, _server.GrpcUri, frame, GrpcWire.V1Beta1Path);
 
         Assert.Equal(0, v1.Status);
         Assert.Equal(v1.Body, v1beta1.Body);
@@ -114,11 +114,12 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
         Assert.Empty(reply.Body);
         Assert.Equal("internal error in composer: InvalidOperationException: boom: index 3 out of range", reply.Message);
         var call = await _server.WaitForCallLineAsync(l => (string?)l["tag"] == "bug");
-        Assert.Equal("error", (string?)call["level"]);
-        Assert.Equal("internal", (string?)call["grpcStatus"]);
-        Assert.Equal("ModelService", (string?)call["xr-kind"]);
-        var stack = Assert.Single(_server.LogLines(), l => (string?)l["msg"] == "composer failed");
-        Assert.Contains("System.InvalidOperationException: boom", (string?)stack["exception"], StringComparison.Ordinal);
+        Assert.Equal("Error", (string?)call["LogLevel"]);
+        Assert.Equal("Internal", (string?)call["grpcStatus"]);
+        Assert.Equal("ModelService", (string?)call["xrKind"]);
+        // One line: the call and the bug's stack together.
+        Assert.Contains("System.InvalidOperationException: boom", (string?)call["Exception"], StringComparison.Ordinal);
+        Assert.Single(_server.LogLines(), l => ((string?)l["Exception"])?.Contains("boom", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -202,18 +203,19 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
         Assert.Equal(0, reply.Status);
         var line = await _server.WaitForCallLineAsync(l => (string?)l["tag"] == "logged");
         Assert.Equal(
-            ["level", "ts", "msg", "method", "tag", "xr-apiVersion", "xr-kind", "xr-name", "xr-namespace", "composer", "durationMs", "results", "grpcStatus"],
+            ["LogLevel", "EventId", "Category", "Message", "method", "grpcStatus", "tag", "xrApiVersion", "xrKind", "xrNamespace", "xrName", "composer", "results", "durationMs", "error"],
             line.Select(p => p.Key));
-        Assert.Equal("info", (string?)line["level"]);
-        Assert.Equal(RunFunctionEndpoint.V1Path, (string?)line["method"]);
-        Assert.Equal("modelplane.ai/v1alpha1", (string?)line["xr-apiVersion"]);
-        Assert.Equal("ModelService", (string?)line["xr-kind"]);
-        Assert.Equal("chat", (string?)line["xr-name"]);
-        Assert.Equal("team-a", (string?)line["xr-namespace"]);
+        Assert.Equal("Information", (string?)line["LogLevel"]);
+        Assert.Equal(GrpcWire.V1Path, (string?)line["method"]);
+        Assert.Equal("modelplane.ai/v1alpha1", (string?)line["xrApiVersion"]);
+        Assert.Equal("ModelService", (string?)line["xrKind"]);
+        Assert.Equal("chat", (string?)line["xrName"]);
+        Assert.Equal("team-a", (string?)line["xrNamespace"]);
         Assert.Equal("ok", (string?)line["composer"]);
         Assert.True((double)line["durationMs"]! >= 0);
-        Assert.Equal(["Normal"], line["results"]!.AsArray().Select(r => (string?)r));
-        Assert.Equal("ok", (string?)line["grpcStatus"]);
+        Assert.Equal("Normal", (string?)line["results"]);
+        Assert.Equal("OK", (string?)line["grpcStatus"]);
+        Assert.Equal("", (string?)line["error"]);
         Assert.Single(_server.CallLines(), l => (string?)l["tag"] == "logged");
         var log = _server.Log;
         foreach (var secret in new[] { Secret, ConnectionSecret })
@@ -224,7 +226,7 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Metrics_AfterCalls_CountsAndHistogramPerComposerAndOutcome()
+    public async Task Metrics_AfterCalls_GrpcFamiliesPerCodeAndOursPerComposerAndSeverity()
     {
         await GrpcWire.CallAsync(_client, _server.GrpcUri, GrpcWire.Frame(TestComposers.Request("m1", "ok")));
         await GrpcWire.CallAsync(_client, _server.GrpcUri, GrpcWire.Frame(TestComposers.Request("m2", "ok")));
@@ -237,13 +239,24 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
         using var http = new HttpClient();
         var metrics = await http.GetStringAsync(new Uri(_server.MetricsUri, "/metrics"));
 
-        Assert.Contains("modelplane_function_calls_total{composer=\"ok\",outcome=\"normal\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("modelplane_function_calls_total{composer=\"typed\",outcome=\"fatal\"} 1\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("modelplane_function_calls_total{composer=\"none\",outcome=\"fatal\"} 1\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("modelplane_function_calls_total{composer=\"none\",outcome=\"invalid_argument\"} 1\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("modelplane_function_call_duration_seconds_bucket{composer=\"ok\",outcome=\"normal\",le=\"+Inf\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("modelplane_function_call_duration_seconds_count{composer=\"ok\",outcome=\"normal\"} 2\n", metrics, StringComparison.Ordinal);
-        Assert.Contains("# TYPE modelplane_function_call_duration_seconds histogram\n", metrics, StringComparison.Ordinal);
+        // Ours: per composer and worst result severity, for calls a composer answered.
+        Assert.Contains("modelplane_function_calls_total{composer=\"ok\",severity=\"normal\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("modelplane_function_calls_total{composer=\"typed\",severity=\"fatal\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("modelplane_function_calls_total{composer=\"none\",severity=\"fatal\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("modelplane_function_compose_seconds_count{composer=\"ok\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE modelplane_function_compose_seconds histogram\n", metrics, StringComparison.Ordinal);
+        // go-grpc-prometheus's: the refused request is counted by its gRPC code, never by a severity.
+        const string V1 = "grpc_method=\"RunFunction\",grpc_service=\"apiextensions.fn.proto.v1.FunctionRunnerService\",grpc_type=\"unary\"";
+        Assert.Contains($"grpc_server_started_total{{{V1}}} 5\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"grpc_server_handled_total{{grpc_code=\"OK\",{V1}}} 4\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"grpc_server_handled_total{{grpc_code=\"InvalidArgument\",{V1}}} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"grpc_server_handling_seconds_count{{{V1}}} 5\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"grpc_server_handling_seconds_bucket{{{V1},le=\"+Inf\"}} 5\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE grpc_server_handling_seconds histogram\n", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("severity=\"invalid", metrics, StringComparison.Ordinal);
+        // Process figures.
+        Assert.Contains("\nprocess_cpu_seconds_total ", metrics, StringComparison.Ordinal);
+        Assert.Contains("\nprocess_working_set_bytes ", metrics, StringComparison.Ordinal);
         Assert.Contains("modelplane_function_calls_in_flight 0\n", metrics, StringComparison.Ordinal);
     }
 
@@ -266,7 +279,7 @@ public sealed class InProcessRoundTripTests : IAsyncLifetime
     {
         using var http = new HttpClient();
 
-        using var response = await http.PostAsync(new Uri(_server.MetricsUri, RunFunctionEndpoint.V1Path), new ByteArrayContent(GrpcWire.Frame(TestComposers.Request("x", "ok"))));
+        using var response = await http.PostAsync(new Uri(_server.MetricsUri, GrpcWire.V1Path), new ByteArrayContent(GrpcWire.Frame(TestComposers.Request("x", "ok"))));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.DoesNotContain(_server.CallLines(), l => (string?)l["tag"] == "x");

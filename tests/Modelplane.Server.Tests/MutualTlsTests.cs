@@ -3,7 +3,6 @@
 
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Modelplane.Server.Tests;
 
@@ -54,14 +53,46 @@ public sealed class MutualTlsTests : IDisposable
 
         Assert.Null(problem);
         Assert.NotNull(options);
-        Assert.Equal(ClientCertificateMode.RequireCertificate, options.ClientCertificateMode);
-        Assert.False(options.CheckCertificateRevocation);
-        Assert.Equal("CN=modelplane-function", options.ServerCertificate!.Subject);
-        Assert.True(((X509Certificate2)options.ServerCertificate).HasPrivateKey);
+        Assert.Equal("CN=modelplane-function", options.ServerCertificate.Subject);
+        Assert.True(options.ServerCertificate.HasPrivateKey);
+        var handshake = options.HandshakeOptions(_ => { });
+        Assert.True(handshake.ClientCertificateRequired);
+        Assert.Equal(X509RevocationMode.NoCheck, handshake.CertificateRevocationCheckMode);
+        Assert.Equal([System.Net.Security.SslApplicationProtocol.Http2], handshake.ApplicationProtocols);
         using var good = Leaf("client", _ca, [ClientAuth], 0);
         using var bad = Leaf("client", _otherCa, [ClientAuth], 0);
-        Assert.True(options.ClientCertificateValidation!(good, null, System.Net.Security.SslPolicyErrors.None));
-        Assert.False(options.ClientCertificateValidation!(bad, null, System.Net.Security.SslPolicyErrors.None));
+        using var serverOnly = Leaf("client", _ca, [ServerAuth], 0);
+        var refusals = new List<string>();
+        var validate = options.HandshakeOptions(refusals.Add).RemoteCertificateValidationCallback!;
+        Assert.True(validate(this, good, null, System.Net.Security.SslPolicyErrors.None));
+        Assert.Empty(refusals);
+        Assert.False(validate(this, bad, null, System.Net.Security.SslPolicyErrors.None));
+        Assert.False(validate(this, serverOnly, null, System.Net.Security.SslPolicyErrors.None));
+        Assert.False(validate(this, null, null, System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable));
+        // Each refusal says why, for the one log line a refused client leaves.
+        Assert.Equal(
+            [
+                "its certificate CN=client is not signed by ca.crt",
+                "its certificate CN=client is not valid for client authentication",
+                "it presented no client certificate; Crossplane presents one signed by the ca.crt of --tls-certs-dir",
+            ],
+            refusals);
+    }
+
+    [Fact]
+    public void Load_UnreadableKey_ProblemNamesTheDirectory()
+    {
+        WriteDirectory(includeCa: true);
+        var key = Path.Combine(_dir.FullName, "tls.key");
+        File.Delete(key);
+        // A file that exists but cannot be read, even by root (the tests may run as root, where a
+        // file mode would not stop the read): reading /proc/self/mem from offset 0 fails with EIO.
+        File.CreateSymbolicLink(key, "/proc/self/mem");
+
+        var (options, problem) = MutualTls.Load(_dir.FullName);
+
+        Assert.Null(options);
+        Assert.StartsWith($"cannot load TLS certificates from {_dir.FullName}: ", problem, StringComparison.Ordinal);
     }
 
     [Theory]

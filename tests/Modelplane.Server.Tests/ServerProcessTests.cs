@@ -223,7 +223,7 @@ public sealed class ServerProcessTests : IDisposable
         Assert.Equal(0, reply.Status);
         Assert.Equal("in-flight", reply.Response.Meta.Tag);
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromMinutes(2)));
-        Assert.Single(server.CallLines(), l => (string?)l["tag"] == "in-flight" && (string?)l["grpcStatus"] == "ok");
+        Assert.Single(server.CallLines(), l => (string?)l["tag"] == "in-flight" && (string?)l["grpcStatus"] == "OK");
     }
 
     [Theory]

@@ -26,29 +26,37 @@ public sealed record GrpcReply(
     {
         get
         {
-            Assert.True(Body.Length >= GrpcFraming.HeaderSize, $"expected a framed message, got {Body.Length} bytes");
+            const int HeaderSize = GrpcWire.HeaderSize;
+            Assert.True(Body.Length >= HeaderSize, $"expected a framed message, got {Body.Length} bytes");
             Assert.Equal(0, Body[0]);
             var length = BinaryPrimitives.ReadUInt32BigEndian(Body.AsSpan(1, 4));
-            Assert.Equal(Body.Length - GrpcFraming.HeaderSize, (int)length);
-            return RunFunctionResponse.Parser.ParseFrom(Body, GrpcFraming.HeaderSize, (int)length);
+            Assert.Equal(Body.Length - HeaderSize, (int)length);
+            return RunFunctionResponse.Parser.ParseFrom(Body, HeaderSize, (int)length);
         }
     }
 }
 
 /// <summary>A small gRPC client on HttpClient: h2c with prior knowledge, frames built by hand.</summary>
 /// <remarks>
-/// Hand-made frames let the tests send what no real client would (truncated frames, two messages,
-/// bad flags) and read trailers-only answers exactly as they arrive.
+/// The server leaves the wire to Grpc.AspNetCore; the tests keep this hand-made client so they can
+/// send what no real client would (truncated frames, two messages, bad flags, garbage bytes) and read
+/// trailers-only answers exactly as they arrive.
 /// </remarks>
 public static class GrpcWire
 {
+    /// <summary>A gRPC message prefix: a compressed flag and a big-endian length.</summary>
+    public const int HeaderSize = 5;
+
+    public const string V1Path = "/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction";
+    public const string V1Beta1Path = "/apiextensions.fn.proto.v1beta1.FunctionRunnerService/RunFunction";
+
     /// <summary>A 5-byte-prefixed gRPC frame around <paramref name="message"/>.</summary>
     public static byte[] Frame(ReadOnlySpan<byte> message, bool compressed = false)
     {
-        var frame = new byte[GrpcFraming.HeaderSize + message.Length];
+        var frame = new byte[HeaderSize + message.Length];
         frame[0] = compressed ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
-        message.CopyTo(frame.AsSpan(GrpcFraming.HeaderSize));
+        message.CopyTo(frame.AsSpan(HeaderSize));
         return frame;
     }
 
@@ -57,7 +65,7 @@ public static class GrpcWire
     /// <summary>Just a frame header claiming <paramref name="length"/> bytes.</summary>
     public static byte[] Header(byte flag, uint length)
     {
-        var header = new byte[GrpcFraming.HeaderSize];
+        var header = new byte[HeaderSize];
         header[0] = flag;
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(1), length);
         return header;
@@ -81,11 +89,11 @@ public static class GrpcWire
         Timeout = TimeSpan.FromMinutes(2),
     };
 
-    public static Task<GrpcReply> CallAsync(HttpClient client, Uri server, byte[] body, string path = RunFunctionEndpoint.V1Path,
+    public static Task<GrpcReply> CallAsync(HttpClient client, Uri server, byte[] body, string path = V1Path,
         string contentType = "application/grpc", IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         CallAsync(client, server, new ByteArrayContent(body), path, contentType, headers, HttpMethod.Post, cancellationToken);
 
-    public static async Task<GrpcReply> CallAsync(HttpClient client, Uri server, HttpContent content, string path = RunFunctionEndpoint.V1Path,
+    public static async Task<GrpcReply> CallAsync(HttpClient client, Uri server, HttpContent content, string path = V1Path,
         string contentType = "application/grpc", IReadOnlyDictionary<string, string>? headers = null, HttpMethod? method = null,
         CancellationToken cancellationToken = default)
     {

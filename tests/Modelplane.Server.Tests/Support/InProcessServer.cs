@@ -3,6 +3,7 @@
 
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Modelplane.Sdk;
 
 namespace Modelplane.Server.Tests.Support;
@@ -10,16 +11,12 @@ namespace Modelplane.Server.Tests.Support;
 /// <summary>The real <see cref="FunctionServer"/> on loopback port 0, with the composers a test registers.</summary>
 public sealed class InProcessServer : IAsyncDisposable
 {
-    private readonly StringWriter _log;
+    private readonly CapturingLoggerProvider _log;
 
-    // TextWriter.Synchronized locks on itself for every write; reads lock on it too.
-    private readonly TextWriter _syncLog;
-
-    private InProcessServer(FunctionServer server, StringWriter log, TextWriter syncLog)
+    private InProcessServer(FunctionServer server, CapturingLoggerProvider log)
     {
         Server = server;
         _log = log;
-        _syncLog = syncLog;
     }
 
     public FunctionServer Server { get; }
@@ -28,17 +25,8 @@ public sealed class InProcessServer : IAsyncDisposable
 
     public Uri MetricsUri => new($"http://{Server.MetricsEndPoint}");
 
-    /// <summary>Everything the server logged so far.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_syncLog)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    /// <summary>Everything the server logged so far, one line each, for failure messages.</summary>
+    public string Log => string.Join('\n', _log.Lines.Select(l => l.ToJsonString()));
 
     public static async Task<InProcessServer> StartAsync(IEnumerable<Composer> composers, int maxRecvMessageSizeMiB = ServerOptions.DefaultMaxRecvMessageSizeMiB)
     {
@@ -49,22 +37,19 @@ public sealed class InProcessServer : IAsyncDisposable
             Insecure = true,
             MaxRecvMessageSizeMiB = maxRecvMessageSizeMiB,
         };
-        var log = new StringWriter();
-        var syncLog = TextWriter.Synchronized(log);
-        var server = FunctionServer.Create(options, new ComposerRegistry(composers), syncLog, TimeProvider.System);
+        var log = new CapturingLoggerProvider();
+        var server = FunctionServer.Create(options, new ComposerRegistry(composers), logging => logging.AddProvider(log));
         Assert.Null(server.Problem);
         await server.App!.StartAsync();
-        return new InProcessServer(server, log, syncLog);
+        return new InProcessServer(server, log);
     }
 
-    /// <summary>The RunFunction log lines so far, parsed.</summary>
-    public IReadOnlyList<JsonObject> CallLines() =>
-        LogLines().Where(l => (string?)l["msg"] == "RunFunction").ToArray();
+    /// <summary>The RunFunction log lines so far.</summary>
+    public IReadOnlyList<JsonObject> CallLines() => LogLines().Where(Support.LogLines.IsCall).ToArray();
 
-    public IReadOnlyList<JsonObject> LogLines() =>
-        Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (JsonObject)JsonNode.Parse(l)!).ToArray();
+    public IReadOnlyList<JsonObject> LogLines() => _log.Lines;
 
-    /// <summary>Waits (bounded) for the log line of the call with this tag or method; the server logs after answering.</summary>
+    /// <summary>Waits (bounded) for the log line of a call; the server logs after answering.</summary>
     public async Task<JsonObject> WaitForCallLineAsync(Func<JsonObject, bool> match)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

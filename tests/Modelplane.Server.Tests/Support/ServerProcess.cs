@@ -243,8 +243,8 @@ public sealed class ServerProcess : ChildProcess
         var server = Launch(build, args, environment);
         try
         {
-            var line = await server.WaitForLineAsync(l => l.Contains("\"msg\":\"serving\"", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
-            var serving = JsonNode.Parse(line)!;
+            var line = await server.WaitForLineAsync(l => l.Contains("\"EventId\":2,", StringComparison.Ordinal) && l.Contains("\"Category\":\"Modelplane.Server\"", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+            var serving = LogLines.Parse(line)!;
             server.GrpcEndPoint = IPEndPoint.Parse((string)serving["grpc"]!);
             var metrics = (string)serving["metrics"]!;
             server.MetricsEndPoint = metrics == "none" ? null : IPEndPoint.Parse(metrics);
@@ -276,9 +276,5 @@ public sealed class ServerProcess : ChildProcess
     }
 
     /// <summary>The RunFunction lines the server logged so far.</summary>
-    public IReadOnlyList<JsonObject> CallLines() =>
-        Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(l => l.Contains("\"msg\":\"RunFunction\"", StringComparison.Ordinal))
-            .Select(l => (JsonObject)JsonNode.Parse(l)!)
-            .ToArray();
+    public IReadOnlyList<JsonObject> CallLines() => LogLines.ParseAll(Stderr).Where(LogLines.IsCall).ToArray();
 }
