@@ -82,7 +82,7 @@ public static class ModelDeploymentComposer
         {
             return Hold(req, own, requirements, cache, ReasonResolvingFleet, "waiting for Crossplane to fetch InferenceClusters and InferenceClasses");
         }
-        var plan = DeploymentPlan.Of(spec);
+        var plan = DeploymentPlan.Of(spec, req.CancellationToken);
         if (plan.Errors is [var error, ..])
         {
             var more = plan.Errors.Count > 1 ? $" (and {plan.Errors.Count - 1} more)" : "";

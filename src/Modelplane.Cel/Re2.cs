@@ -7,6 +7,7 @@ namespace Modelplane.Cel;
 
 /// <summary>Rewrites the RE2 constructs whose .NET meaning differs, so <c>matches()</c> agrees with Kubernetes.</summary>
 /// <remarks>
+/// <para>
 /// Kubernetes evaluates <c>matches()</c> with RE2. .NET's syntax is nearly a superset, but two
 /// differences change results on realistic input. Outside multi-line mode RE2's <c>$</c> matches only
 /// at the end of the text, while .NET's also matches before a final newline, so a YAML block scalar
@@ -16,11 +17,21 @@ namespace Modelplane.Cel;
 /// refused by the non-backtracking engine. Remaining known differences, all exotic for label and
 /// name validation: <c>\b</c> uses Unicode word characters, and case folding under <c>(?i)</c> is
 /// .NET's.
+/// </para>
+/// <para>
+/// RE2 matches code points where .NET matches UTF-16 units, so <c>.</c> and negated classes would
+/// see a character outside the Basic Multilingual Plane (an emoji, a CJK extension ideograph) as
+/// two: <c>^.$</c> would fail on one emoji and <c>^.{1,63}$</c> would count it twice. Each becomes
+/// "a surrogate pair, or what it was", so one code point is one match.
+/// </para>
 /// </remarks>
 internal static class Re2
 {
     private const string Word = "0-9A-Za-z_";
     private const string Space = "\t\n\f\r ";
+
+    // Put before an alternative that matches one UTF-16 unit, this makes it match one code point.
+    private const string PairOr = @"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|";
 
     public static string Translate(string pattern)
     {
@@ -28,6 +39,7 @@ internal static class Re2
         var text = new StringBuilder(pattern.Length + 8);
         var inClass = false;
         var classStart = -1;
+        var negatedAt = -1;
         for (var i = 0; i < pattern.Length; i++)
         {
             var c = pattern[i];
@@ -38,13 +50,13 @@ internal static class Re2
                 {
                     ('d', true) => "0-9",
                     ('d', false) => "[0-9]",
-                    ('D', false) => "[^0-9]",
+                    ('D', false) => $"{PairOr}[^0-9])",
                     ('w', true) => Word,
                     ('w', false) => $"[{Word}]",
-                    ('W', false) => $"[^{Word}]",
+                    ('W', false) => $"{PairOr}[^{Word}])",
                     ('s', true) => Space,
                     ('s', false) => $"[{Space}]",
-                    ('S', false) => $"[^{Space}]",
+                    ('S', false) => $"{PairOr}[^{Space}])",
                     _ => null,
                 };
                 text.Append(replacement ?? $"\\{next}");
@@ -56,6 +68,13 @@ internal static class Re2
                 if (c == ']' && i > classStart)
                 {
                     inClass = false;
+                    if (negatedAt >= 0)
+                    {
+                        text.Insert(negatedAt, PairOr);
+                        text.Append(c).Append(')');
+                        negatedAt = -1;
+                        continue;
+                    }
                 }
                 text.Append(c);
                 continue;
@@ -64,6 +83,7 @@ internal static class Re2
             {
                 inClass = true;
                 classStart = i + 1 < pattern.Length && pattern[i + 1] == '^' ? i + 2 : i + 1;
+                negatedAt = classStart == i + 2 ? text.Length : -1;
                 text.Append(c);
                 if (classStart == i + 2)
                 {
@@ -72,7 +92,12 @@ internal static class Re2
                 }
                 continue;
             }
-            text.Append(c == '$' && !multiline ? "\\z" : c.ToString());
+            text.Append(c switch
+            {
+                '$' when !multiline => "\\z",
+                '.' => PairOr + ".)",
+                _ => c.ToString(),
+            });
         }
         return text.ToString();
     }

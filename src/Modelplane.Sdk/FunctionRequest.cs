@@ -23,9 +23,10 @@ public sealed class FunctionRequest
     private readonly Lazy<JsonObject?> _input;
     private readonly Lazy<JsonObject> _context;
 
-    public FunctionRequest(RunFunctionRequest request)
+    public FunctionRequest(RunFunctionRequest request, CancellationToken cancellationToken = default)
     {
         _request = request;
+        CancellationToken = cancellationToken;
         _composite = new(() => request.Observed?.Composite?.Resource_ is { } s ? StructJson.ToJsonObject(s) : []);
         _observed = new(() => ObservedResources(request));
         _input = new(() => request.Input is { } s ? StructJson.ToJsonObject(s) : null);
@@ -34,6 +35,9 @@ public sealed class FunctionRequest
         Required = new RequiredResources(request.RequiredResources, request.ExtraResources);
 #pragma warning restore CS0612
     }
+
+    /// <summary>The call's cancellation: set when the client is gone or its deadline passed; long work checks it.</summary>
+    public CancellationToken CancellationToken { get; }
 
     /// <summary>The request on the wire, for adapters; composers read the typed views below.</summary>
     public RunFunctionRequest Proto => _request;
