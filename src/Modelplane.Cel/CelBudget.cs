@@ -23,8 +23,8 @@ namespace Modelplane.Cel;
 /// </remarks>
 public sealed class CelBudget
 {
-    /// <summary>Far above what a real call spends on CEL (microseconds), far below Crossplane's call timeout.</summary>
-    public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(1);
+    /// <summary>Far above what a real call spends on CEL (milliseconds, even on a loaded machine), below Crossplane's call timeout.</summary>
+    public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(10);
 
     private readonly long _deadline;
 

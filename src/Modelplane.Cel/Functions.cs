@@ -105,17 +105,16 @@ internal static class Functions
         {
             return Val.Fail(EvalContext.CostExceeded);
         }
-        var timeout = RegexTimeout;
-        if (ctx.Budget is { } budget)
-        {
-            budget.ThrowIfExhausted();
-            timeout = budget.Remaining < timeout ? budget.Remaining + TimeSpan.FromMilliseconds(1) : timeout;
-        }
+        ctx.Budget?.ThrowIfExhausted();
         try
         {
             // Static IsMatch goes through Regex's own bounded cache, so a rule applied to every
-            // label key compiles its pattern once.
-            return CelValue.FromBool(Regex.IsMatch(input, Re2.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, timeout));
+            // label key compiles its pattern once. The timeout is part of the cache key, so it stays
+            // constant (a budget's remaining time would make every call a miss and a fresh compile):
+            // a call overruns its budget by at most one timeout.
+            var matched = Regex.IsMatch(input, Re2.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout);
+            ctx.Budget?.ThrowIfExhausted();
+            return CelValue.FromBool(matched);
         }
         catch (RegexMatchTimeoutException)
         {

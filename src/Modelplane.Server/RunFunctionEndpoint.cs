@@ -148,7 +148,7 @@ public sealed class RunFunctionEndpoint(FunctionRunner runner, ServerOptions opt
         RunSummary summary;
         try
         {
-            (response, summary) = runner.Run(proto);
+            (response, summary) = runner.Run(proto, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
