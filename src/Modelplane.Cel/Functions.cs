@@ -23,9 +23,11 @@ internal sealed record FunctionSpec(string Name, int MinArgs, int MaxArgs, Func<
 internal static class Functions
 {
     // RE2 guarantees linear-time matching; the non-backtracking engine gives the same guarantee
-    // and rejects the constructs RE2 lacks (backreferences, lookaround). The timeout is a backstop.
+    // and rejects the constructs RE2 lacks (backreferences, lookaround). The cost charge (text ×
+    // pattern) and the call's budget are what bound the work; the timeout is a backstop for calls
+    // without a budget, long enough that building an automaton on a loaded machine never hits it.
     // Patterns go through Re2.Translate first, where the two dialects read the same text differently.
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
 
     private static readonly Dictionary<string, FunctionSpec> Table = new FunctionSpec[]
     {

@@ -30,12 +30,15 @@ internal static class Re2
     private const string Word = "0-9A-Za-z_";
     private const string Space = "\t\n\f\r ";
 
-    // Put before an alternative that matches one UTF-16 unit, this makes it match one code point.
+    // "A surrogate pair, or": put before an alternative that matches one UTF-16 unit other than a
+    // surrogate, it makes the whole match exactly one code point (never half of one).
     private const string PairOr = @"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|";
+    private const string Surrogates = @"\uD800-\uDFFF";
 
     public static string Translate(string pattern)
     {
-        var multiline = HasMultilineFlag(pattern);
+        var multiline = HasFlag(pattern, 'm');
+        var dotAll = HasFlag(pattern, 's');
         var text = new StringBuilder(pattern.Length + 8);
         var inClass = false;
         var classStart = -1;
@@ -50,13 +53,13 @@ internal static class Re2
                 {
                     ('d', true) => "0-9",
                     ('d', false) => "[0-9]",
-                    ('D', false) => $"{PairOr}[^0-9])",
+                    ('D', false) => $"{PairOr}[^0-9{Surrogates}])",
                     ('w', true) => Word,
                     ('w', false) => $"[{Word}]",
-                    ('W', false) => $"{PairOr}[^{Word}])",
+                    ('W', false) => $"{PairOr}[^{Word}{Surrogates}])",
                     ('s', true) => Space,
                     ('s', false) => $"[{Space}]",
-                    ('S', false) => $"{PairOr}[^{Space}])",
+                    ('S', false) => $"{PairOr}[^{Space}{Surrogates}])",
                     _ => null,
                 };
                 text.Append(replacement ?? $"\\{next}");
@@ -71,7 +74,7 @@ internal static class Re2
                     if (negatedAt >= 0)
                     {
                         text.Insert(negatedAt, PairOr);
-                        text.Append(c).Append(')');
+                        text.Append(Surrogates).Append(c).Append(')');
                         negatedAt = -1;
                         continue;
                     }
@@ -95,21 +98,21 @@ internal static class Re2
             text.Append(c switch
             {
                 '$' when !multiline => "\\z",
-                '.' => PairOr + ".)",
+                '.' => dotAll ? $"{PairOr}[^{Surrogates}])" : $"{PairOr}[^\n{Surrogates}])",
                 _ => c.ToString(),
             });
         }
         return text.ToString();
     }
 
-    // True when a flag group such as (?m) or (?im:…) turns multi-line mode on.
-    private static bool HasMultilineFlag(string pattern)
+    // True when a flag group such as (?m) or (?im:…) turns the flag on.
+    private static bool HasFlag(string pattern, char flag)
     {
         for (var i = pattern.IndexOf("(?", StringComparison.Ordinal); i >= 0; i = pattern.IndexOf("(?", i + 2, StringComparison.Ordinal))
         {
             for (var j = i + 2; j < pattern.Length && char.IsAsciiLetter(pattern[j]); j++)
             {
-                if (pattern[j] == 'm')
+                if (pattern[j] == flag)
                 {
                     return true;
                 }
