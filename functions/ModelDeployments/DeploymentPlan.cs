@@ -7,8 +7,8 @@ using Modelplane.Cel;
 
 namespace Modelplane.Functions.ModelDeployments;
 
-/// <summary>One device request of a member, with its selectors compiled.</summary>
-internal sealed record PlannedRequest(string Name, int Count, IReadOnlyList<string> Cels, IReadOnlyList<CelProgram> Programs);
+/// <summary>One device request of a member, with its selectors compiled and the call's CEL budget to run them under.</summary>
+internal sealed record PlannedRequest(string Name, int Count, IReadOnlyList<string> Cels, IReadOnlyList<CelProgram> Programs, CelBudget? Budget = null);
 
 /// <summary>One member of an engine: its role, pods per engine copy, and what each pod needs from its node.</summary>
 internal sealed record PlannedMember(MemberRole Role, int PodsPerCopy, IReadOnlyList<PlannedRequest> Requests, Member Source)
@@ -26,11 +26,13 @@ internal sealed record SelectorError(string Field, string Expression, CelCompile
 /// Compiling goes through a process-wide <see cref="CelProgramCache"/>, so the same selectors on every
 /// reconcile of every deployment are parsed once. Programs may reference only <c>device</c>, as in
 /// Kubernetes' DRA compiler: a misspelt variable is an <c>InvalidNodeSelector</c> naming the field,
-/// not a selector that silently never matches.
+/// not a selector that silently never matches. A selector whose static worst-case cost is over
+/// DRA's 1,000,000 is refused the same way, as the API server refuses it in a ResourceClaim, and the
+/// selectors that pass run under one wall-clock budget per call, which carries the call's cancellation.
 /// </remarks>
 internal sealed class DeploymentPlan
 {
-    private static readonly CelProgramCache Programs = new(["device"]);
+    private static readonly CelProgramCache Programs = new(["device"], CelLimits.DeviceSelector);
 
     private DeploymentPlan(IReadOnlyList<PlannedEngine> engines, IReadOnlyList<SelectorError> errors)
     {
@@ -43,8 +45,9 @@ internal sealed class DeploymentPlan
     /// <summary>Selectors that do not compile, in spec order; the plan is unusable when there are any.</summary>
     public IReadOnlyList<SelectorError> Errors { get; }
 
-    public static DeploymentPlan Of(DeploymentTemplateSpec? spec)
+    public static DeploymentPlan Of(DeploymentTemplateSpec? spec, CancellationToken cancellationToken = default)
     {
+        var budget = CelBudget.For(cancellationToken);
         var engines = new List<PlannedEngine>();
         var errors = new List<SelectorError>();
         var specEngines = spec?.Engines ?? [];
@@ -84,7 +87,7 @@ internal sealed class DeploymentPlan
                             errors.Add(new SelectorError(field, cel, error));
                         }
                     }
-                    requests.Add(new PlannedRequest(device.Name ?? "", Math.Max(0, device.Count ?? DeviceSelection.DefaultCount), cels, programs));
+                    requests.Add(new PlannedRequest(device.Name ?? "", Math.Max(0, device.Count ?? DeviceSelection.DefaultCount), cels, programs, budget));
                 }
                 members.Add(new PlannedMember(role, ReplicaClaims.PodsOf(role, member.Worker, 1), requests, member));
             }

@@ -80,7 +80,7 @@ internal sealed class DeviceMatcher
     {
         for (var s = 0; s < request.Programs.Count; s++)
         {
-            if (!request.Programs[s].Matches(device.Cel))
+            if (!request.Programs[s].Matches(device.Cel, request.Budget))
             {
                 return s;
             }

@@ -73,6 +73,12 @@ public static class ModelDeploymentComposer
         var cache = CacheState.Resolve(req, spec, out var clusterLabels);
         var own = Replicas.Observed(req);
         var desired = xr.Spec?.Replicas ?? ModelDeploymentSpec.MinReplicas;
+        if (desired < 0)
+        {
+            // The XRD's minimum keeps this out of a real cluster; a Fatal result applies nothing, where
+            // scheduling for a negative count would fail, or scale what runs down to nothing.
+            throw new InvalidInputException("spec.replicas", $"must be at least {ModelDeploymentSpec.MinReplicas}, got {desired}");
+        }
         var pinned = own.Select(r => r.ClusterName).Where(n => n.Length > 0).Distinct().Order(StringComparer.Ordinal).ToArray();
         var fleetFetched = req.Required.IsResolved(ClustersKey);
         // Fewer replicas than asked for means a placement: ask for the fleet from the first call.
@@ -82,7 +88,7 @@ public static class ModelDeploymentComposer
         {
             return Hold(req, own, requirements, cache, ReasonResolvingFleet, "waiting for Crossplane to fetch InferenceClusters and InferenceClasses");
         }
-        var plan = DeploymentPlan.Of(spec);
+        var plan = DeploymentPlan.Of(spec, req.CancellationToken);
         if (plan.Errors is [var error, ..])
         {
             var more = plan.Errors.Count > 1 ? $" (and {plan.Errors.Count - 1} more)" : "";

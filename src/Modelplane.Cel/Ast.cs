@@ -30,11 +30,31 @@ internal abstract class Node(int depth)
     }
 
     protected abstract Val EvalCore(EvalContext ctx, Scope? scope);
+
+    /// <summary>The worst case of evaluating this node, counting the unit <see cref="Eval"/> charges for it.</summary>
+    public Estimate Estimate(CostEstimator estimator, EstimateScope? scope) => EstimateCore(estimator, scope) + 1;
+
+    protected abstract Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope);
+
+    protected static Estimate Sum(CostEstimator estimator, EstimateScope? scope, IEnumerable<Node> nodes, long size)
+    {
+        var cost = 0L;
+        foreach (var node in nodes)
+        {
+            var e = node.Estimate(estimator, scope);
+            cost = Saturating.Add(cost, e.Cost);
+            size = Math.Max(size, e.Size);
+        }
+        return new Estimate(cost, size);
+    }
 }
 
 internal sealed class LiteralNode(CelValue value) : Node(1)
 {
     public override IEnumerable<Node> Children => [];
+
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) =>
+        new(0, value.Kind == CelKind.String ? value.AsString().Length : 1);
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope) => value;
 }
@@ -54,6 +74,9 @@ internal sealed class IdentNode(string name, int position) : Node(1)
     public override IEnumerable<Node> Children => [];
 
     public static bool IsTypeName(string name) => TypeNames.ContainsKey(name);
+
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) =>
+        new(0, scope is not null && scope.TryGet(Name, out var bound) ? bound : estimator.VariableSize);
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -77,6 +100,9 @@ internal sealed class SelectNode(Node operand, string name) : Node(operand.Depth
 
     public string Name => name;
 
+    // A field of a variable is bounded like the variable; a field of a map literal by the map.
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) => operand.Estimate(estimator, scope);
+
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var target = operand.Eval(ctx, scope);
@@ -89,6 +115,9 @@ internal sealed class HasNode(Node operand, string name) : Node(operand.Depth + 
 {
     public override IEnumerable<Node> Children => [operand];
 
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) =>
+        operand.Estimate(estimator, scope) with { Size = 1 };
+
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var target = operand.Eval(ctx, scope);
@@ -99,6 +128,12 @@ internal sealed class HasNode(Node operand, string name) : Node(operand.Depth + 
 internal sealed class IndexNode(Node operand, Node index) : Node(DepthOf(operand, index))
 {
     public override IEnumerable<Node> Children => [operand, index];
+
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope)
+    {
+        var target = operand.Estimate(estimator, scope);
+        return new Estimate(Saturating.Add(target.Cost, index.Estimate(estimator, scope).Cost), target.Size);
+    }
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -116,6 +151,8 @@ internal sealed class NotNode(Node operand) : Node(operand.Depth + 1)
 {
     public override IEnumerable<Node> Children => [operand];
 
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) => operand.Estimate(estimator, scope);
+
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var value = operand.Eval(ctx, scope);
@@ -127,6 +164,8 @@ internal sealed class NegateNode(Node operand) : Node(operand.Depth + 1)
 {
     public override IEnumerable<Node> Children => [operand];
 
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) => operand.Estimate(estimator, scope);
+
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var value = operand.Eval(ctx, scope);
@@ -137,6 +176,21 @@ internal sealed class NegateNode(Node operand) : Node(operand.Depth + 1)
 internal sealed class BinaryNode(BinaryOp op, Node left, Node right) : Node(DepthOf(left, right))
 {
     public override IEnumerable<Node> Children => [left, right];
+
+    // Concatenation is charged by the length it builds and `in` by the list it scans (Operators).
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope)
+    {
+        var l = left.Estimate(estimator, scope);
+        var r = right.Estimate(estimator, scope);
+        var cost = Saturating.Add(l.Cost, r.Cost);
+        return op switch
+        {
+            BinaryOp.Add => new Estimate(Saturating.Add(cost, Saturating.Add(l.Size, r.Size)), Saturating.Add(l.Size, r.Size)),
+            BinaryOp.In => new Estimate(Saturating.Add(cost, r.Size), 1),
+            BinaryOp.Equal or BinaryOp.NotEqual or BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual => new Estimate(cost, 1),
+            _ => new Estimate(cost, Math.Max(l.Size, r.Size)),
+        };
+    }
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -160,6 +214,9 @@ internal sealed class BinaryNode(BinaryOp op, Node left, Node right) : Node(Dept
 internal sealed class LogicalNode(bool isAnd, Node[] operands) : Node(DepthOf(operands))
 {
     public override IEnumerable<Node> Children => operands;
+
+    // Every operand may have to run: the one that decides may be the last.
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) => Sum(estimator, scope, operands, 1) with { Size = 1 };
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -189,6 +246,14 @@ internal sealed class ConditionalNode(Node condition, Node whenTrue, Node whenFa
 {
     public override IEnumerable<Node> Children => [condition, whenTrue, whenFalse];
 
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope)
+    {
+        var c = condition.Estimate(estimator, scope);
+        var t = whenTrue.Estimate(estimator, scope);
+        var f = whenFalse.Estimate(estimator, scope);
+        return new Estimate(Saturating.Add(c.Cost, Math.Max(t.Cost, f.Cost)), Math.Max(t.Size, f.Size));
+    }
+
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
         var c = condition.Eval(ctx, scope);
@@ -207,6 +272,8 @@ internal sealed class ConditionalNode(Node condition, Node whenTrue, Node whenFa
 internal sealed class ListNode(Node[] items) : Node(DepthOf(items))
 {
     public override IEnumerable<Node> Children => items;
+
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) => Sum(estimator, scope, items, items.Length);
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -227,6 +294,8 @@ internal sealed class ListNode(Node[] items) : Node(DepthOf(items))
 internal sealed class MapNode(Node[] keys, Node[] values) : Node(DepthOf([.. keys, .. values]))
 {
     public override IEnumerable<Node> Children => [.. keys, .. values];
+
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) => Sum(estimator, scope, Children, keys.Length);
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -260,6 +329,9 @@ internal sealed class MapNode(Node[] keys, Node[] values) : Node(DepthOf([.. key
 internal sealed class CallNode(FunctionSpec function, Node[] args) : Node(DepthOf(args))
 {
     public override IEnumerable<Node> Children => args;
+
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope) =>
+        CostEstimator.Call(function.Name, Array.ConvertAll(args, a => a.Estimate(estimator, scope)));
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {
@@ -304,6 +376,28 @@ internal sealed class ComprehensionNode(MacroKind kind, Node range, string varia
     public Node? Predicate => predicate;
 
     public Node Body => body;
+
+    // Each step charges one unit and runs the predicate and the body with the variable bound to an
+    // element, which is at most as large as the range; nested comprehensions multiply.
+    protected override Estimate EstimateCore(CostEstimator estimator, EstimateScope? scope)
+    {
+        var source = range.Estimate(estimator, scope);
+        var inner = new EstimateScope(scope, variable, source.Size);
+        var step = body.Estimate(estimator, inner);
+        var stepCost = Saturating.Add(1, step.Cost);
+        if (predicate is not null)
+        {
+            stepCost = Saturating.Add(stepCost, predicate.Estimate(estimator, inner).Cost);
+        }
+        var cost = Saturating.Add(source.Cost, Saturating.Multiply(source.Size, stepCost));
+        var size = kind switch
+        {
+            MacroKind.Map => Math.Max(source.Size, step.Size),
+            MacroKind.Filter => source.Size,
+            _ => 1,
+        };
+        return new Estimate(cost, size);
+    }
 
     protected override Val EvalCore(EvalContext ctx, Scope? scope)
     {

@@ -35,11 +35,26 @@ public sealed class CelProgram
 
     private readonly Node _root;
 
-    private CelProgram(string expression, Node root)
+    private CelProgram(string expression, Node root, long? estimatedCost)
     {
         Expression = expression;
         _root = root;
+        EstimatedCost = estimatedCost;
+        NodeCount = CountNodes(root);
     }
+
+    /// <summary>The static worst-case cost, when the program was compiled with <see cref="CelLimits"/>.</summary>
+    public long? EstimatedCost { get; }
+
+    /// <summary>Nodes in the compiled tree, for sizing caches.</summary>
+    public int NodeCount { get; }
+
+    /// <summary>Roughly what the program holds in memory: its text and its tree.</summary>
+    /// <remarks>
+    /// Measured: the text (two bytes a character), string literals copied out of it (two more at
+    /// most), and about 100 bytes a node for object headers, fields and child arrays.
+    /// </remarks>
+    public long EstimatedBytes => 64 + (4L * Expression.Length) + (100L * NodeCount);
 
     /// <summary>The source text the program was compiled from.</summary>
     public string Expression { get; }
@@ -65,6 +80,18 @@ public sealed class CelProgram
         string expression,
         IEnumerable<string>? variables,
         [NotNullWhen(true)] out CelProgram? program,
+        [NotNullWhen(false)] out CelCompileError? error) =>
+        TryCompile(expression, variables, null, out program, out error);
+
+    /// <summary>
+    /// Compiles an expression without throwing; with <paramref name="limits"/>, an expression whose
+    /// static worst-case cost is over the limit is a compile error, as Kubernetes refuses such a DRA selector.
+    /// </summary>
+    public static bool TryCompile(
+        string expression,
+        IEnumerable<string>? variables,
+        CelLimits? limits,
+        [NotNullWhen(true)] out CelProgram? program,
         [NotNullWhen(false)] out CelCompileError? error)
     {
         ArgumentNullException.ThrowIfNull(expression);
@@ -75,7 +102,19 @@ public sealed class CelProgram
             {
                 Parser.CheckReferences(root, variables.ToHashSet(StringComparer.Ordinal), []);
             }
-            program = new CelProgram(expression, root);
+            long? estimate = null;
+            if (limits is not null)
+            {
+                estimate = root.Estimate(new CostEstimator(limits.VariableSize), null).Cost;
+                if (estimate > limits.MaxEstimatedCost)
+                {
+                    program = null;
+                    error = new CelCompileError(1, 1, $"estimated worst-case cost {FormatCost(estimate.Value)} exceeds the limit of {FormatCost(limits.MaxEstimatedCost)}; "
+                        + "make it cheaper: fewer or shorter regular expressions, smaller lists in comprehensions, less nesting");
+                    return false;
+                }
+            }
+            program = new CelProgram(expression, root, estimate);
             error = null;
             return true;
         }
@@ -89,24 +128,31 @@ public sealed class CelProgram
 
     /// <summary>True only when the selector evaluates to boolean true for the device.</summary>
     /// <remarks>A malformed device (see <see cref="CelDevice.Error"/>), an evaluation error or a non-boolean result is no match.</remarks>
-    public bool Matches(CelDevice device) => Evaluate(device).IsTrue;
+    /// <exception cref="OperationCanceledException">The budget's call was cancelled.</exception>
+    /// <exception cref="CelTimeBudgetExceededException">The budget ran out.</exception>
+    public bool Matches(CelDevice device, CelBudget? budget = null) => Evaluate(device, budget).IsTrue;
 
     /// <summary>Evaluates the program with <c>device</c> bound to the device.</summary>
-    public CelResult Evaluate(CelDevice device)
+    /// <exception cref="OperationCanceledException">The budget's call was cancelled.</exception>
+    /// <exception cref="CelTimeBudgetExceededException">The budget ran out.</exception>
+    public CelResult Evaluate(CelDevice device, CelBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return device.Error is not null ? CelResult.Failure(device.Error) : Evaluate(device.Variables);
+        return device.Error is not null ? CelResult.Failure(device.Error) : Evaluate(device.Variables, budget);
     }
 
-    /// <summary>Evaluates the program with the given variables (none, when null); never throws.</summary>
-    public CelResult Evaluate(IReadOnlyDictionary<string, CelValue>? variables = null)
+    /// <summary>Evaluates the program with the given variables (none, when null); only a budget makes it throw.</summary>
+    /// <exception cref="OperationCanceledException">The budget's call was cancelled.</exception>
+    /// <exception cref="CelTimeBudgetExceededException">The budget ran out.</exception>
+    public CelResult Evaluate(IReadOnlyDictionary<string, CelValue>? variables = null, CelBudget? budget = null)
     {
         try
         {
-            var result = _root.Eval(new EvalContext(variables ?? NoVariables), null);
+            budget?.ThrowIfExhausted();
+            var result = _root.Eval(new EvalContext(variables ?? NoVariables, budget), null);
             return result.IsError ? CelResult.Failure(result.Error) : CelResult.Success(result.Value);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException and not CelTimeBudgetExceededException)
         {
             // Only a bug in this library gets here; a selector must still never crash the scheduler.
             return CelResult.Failure($"internal error evaluating CEL: {e.Message}");
@@ -114,6 +160,37 @@ public sealed class CelProgram
     }
 
     public override string ToString() => Expression;
+
+    private static string FormatCost(long cost) => cost.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int CountNodes(Node root)
+    {
+        var count = 0;
+        var pending = new Stack<Node>();
+        pending.Push(root);
+        while (pending.TryPop(out var node))
+        {
+            count++;
+            foreach (var child in node.Children)
+            {
+                pending.Push(child);
+            }
+        }
+        return count;
+    }
+}
+
+/// <summary>What a compiled program may cost, and how large the values its variables hold may be.</summary>
+/// <param name="VariableSize">The bound on any value read from a variable: string length, list or map size.</param>
+/// <param name="MaxEstimatedCost">The largest static worst-case cost accepted.</param>
+public sealed record CelLimits(long VariableSize, long MaxEstimatedCost)
+{
+    /// <summary>
+    /// DRA device selectors: attribute strings and versions are at most 64 characters and a device has
+    /// at most 32 attributes and capacities (resource.k8s.io), and Kubernetes refuses a selector whose
+    /// estimated cost is over 1,000,000.
+    /// </summary>
+    public static CelLimits DeviceSelector { get; } = new(64, EvalContext.CostLimit);
 }
 
 /// <summary>Where and why an expression failed to compile.</summary>

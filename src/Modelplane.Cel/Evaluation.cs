@@ -35,26 +35,44 @@ internal readonly struct Val
     public static implicit operator Val(CelValue value) => new(value, null);
 }
 
-/// <summary>The state of one evaluation: the variables and the cost spent so far.</summary>
-internal sealed class EvalContext(IReadOnlyDictionary<string, CelValue> variables)
+/// <summary>The state of one evaluation: the variables, the cost spent so far and the call's time budget.</summary>
+internal sealed class EvalContext(IReadOnlyDictionary<string, CelValue> variables, CelBudget? budget = null)
 {
     // One unit per node visited, per comprehension step and per character or element built or
-    // scanned. Kubernetes caps a DRA selector at 1,000,000 units of its own (static) cost model; the
-    // same number bounds what a hostile expression can make the scheduler do.
+    // scanned; regular expressions are charged as cel-go charges them (text x pattern, see
+    // CostModel). Kubernetes caps a DRA selector at 1,000,000 units of its own cost model; the same
+    // number bounds what a hostile expression can make the scheduler do.
     public const long CostLimit = 1_000_000;
 
     public const string CostExceeded = "evaluation cost limit exceeded";
 
+    // Reading the clock on every node would cost more than most nodes do; every 256 charges is at
+    // most a few microseconds of work between two looks.
+    private const int ClockInterval = 256;
+
     private long _cost;
+    private int _sinceClock;
 
     public IReadOnlyDictionary<string, CelValue> Variables { get; } = variables;
 
+    public CelBudget? Budget { get; } = budget;
+
     /// <summary>Spends cost; false once the budget is exhausted.</summary>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    /// <exception cref="CelTimeBudgetExceededException">The call's wall-clock budget ran out.</exception>
     public bool Charge(long units)
     {
         _cost += units;
+        if (Budget is not null && ++_sinceClock >= ClockInterval)
+        {
+            _sinceClock = 0;
+            Budget.ThrowIfExhausted();
+        }
         return _cost <= CostLimit;
     }
+
+    /// <summary>Whether <paramref name="units"/> more would still fit, without spending them.</summary>
+    public bool CanAfford(long units) => _cost + units <= CostLimit;
 }
 
 /// <summary>A comprehension variable binding, chained to the enclosing ones.</summary>

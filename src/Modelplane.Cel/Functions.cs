@@ -23,9 +23,11 @@ internal sealed record FunctionSpec(string Name, int MinArgs, int MaxArgs, Func<
 internal static class Functions
 {
     // RE2 guarantees linear-time matching; the non-backtracking engine gives the same guarantee
-    // and rejects the constructs RE2 lacks (backreferences, lookaround). The timeout is a backstop.
+    // and rejects the constructs RE2 lacks (backreferences, lookaround). The cost charge (text ×
+    // pattern) and the call's budget are what bound the work; the timeout is a backstop for calls
+    // without a budget, long enough that building an automaton on a loaded machine never hits it.
     // Patterns go through Re2.Translate first, where the two dialects read the same text differently.
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
 
     private static readonly Dictionary<string, FunctionSpec> Table = new FunctionSpec[]
     {
@@ -101,18 +103,25 @@ internal static class Functions
         }
         var input = a[0].AsString();
         var pattern = a[1].AsString();
-        if (!ctx.Charge(input.Length + pattern.Length))
+        if (!ctx.Charge(CostModel.Matches(Conversions.CodePointCount(input), Conversions.CodePointCount(pattern))))
         {
             return Val.Fail(EvalContext.CostExceeded);
         }
+        ctx.Budget?.ThrowIfExhausted();
         try
         {
             // Static IsMatch goes through Regex's own bounded cache, so a rule applied to every
-            // label key compiles its pattern once.
-            return CelValue.FromBool(Regex.IsMatch(input, Re2.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout));
+            // label key compiles its pattern once. The timeout is part of the cache key, so it stays
+            // constant (a budget's remaining time would make every call a miss and a fresh compile):
+            // a call overruns its budget by at most one timeout.
+            var matched = Regex.IsMatch(input, Re2.Translate(pattern), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, RegexTimeout);
+            ctx.Budget?.ThrowIfExhausted();
+            return CelValue.FromBool(matched);
         }
         catch (RegexMatchTimeoutException)
         {
+            // Out of the call's budget rather than the per-match backstop: end the call, not just this match.
+            ctx.Budget?.ThrowIfExhausted();
             return Val.Fail($"regular expression {pattern} timed out");
         }
         catch (NotSupportedException e)
@@ -195,8 +204,13 @@ internal static class Functions
             }
             parts[i] = items[i].AsString();
         }
-        var joined = string.Join(a.Length == 2 ? a[1].AsString() : "", parts);
-        return ctx.Charge(joined.Length) ? CelValue.FromString(joined) : Val.Fail(EvalContext.CostExceeded);
+        var separator = a.Length == 2 ? a[1].AsString() : "";
+        var length = Saturating.Multiply(separator.Length, Math.Max(0, parts.Length - 1));
+        foreach (var part in parts)
+        {
+            length = Saturating.Add(length, part.Length);
+        }
+        return ctx.Charge(length) ? CelValue.FromString(string.Join(separator, parts)) : Val.Fail(EvalContext.CostExceeded);
     }
 
     // Go's strings.Replace: at most n replacements (all when n < 0); an empty needle matches
@@ -211,7 +225,15 @@ internal static class Functions
         var needle = a[1].AsString();
         var replacement = a[2].AsString();
         var remaining = a.Length == 4 && a[3].AsInt() >= 0 ? a[3].AsInt() : long.MaxValue;
-        var text = new StringBuilder();
+        // Count first, build second: the result can be the input times the replacement, and building
+        // 50 MB to find it is over the limit is the work the limit exists to prevent.
+        var occurrences = Math.Min(remaining, needle.Length == 0 ? Conversions.CodePointCount(s) + 1L : CountOccurrences(s, needle));
+        var resultLength = Saturating.Add(s.Length - (occurrences * needle.Length), Saturating.Multiply(occurrences, replacement.Length));
+        if (!ctx.Charge(Saturating.Add(s.Length, resultLength)))
+        {
+            return Val.Fail(EvalContext.CostExceeded);
+        }
+        var text = new StringBuilder((int)resultLength);
         if (needle.Length == 0)
         {
             foreach (var rune in s.EnumerateRunes())
@@ -242,7 +264,18 @@ internal static class Functions
             }
             text.Append(s, start, s.Length - start);
         }
-        return ctx.Charge(s.Length + text.Length) ? CelValue.FromString(text.ToString()) : Val.Fail(EvalContext.CostExceeded);
+        return CelValue.FromString(text.ToString());
+    }
+
+    // Non-overlapping, left to right, as strings.Replace finds them.
+    private static long CountOccurrences(string s, string needle)
+    {
+        long count = 0;
+        for (var i = s.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = s.IndexOf(needle, i + needle.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+        return count;
     }
 
     // Positions are code-point indices; the optional third argument is where the search starts

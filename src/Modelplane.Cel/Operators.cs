@@ -264,11 +264,14 @@ internal static class Operators
                     _ => x / y,
                 });
             case (CelKind.String, CelKind.String) when op == BinaryOp.Add:
-                var joined = a.AsString() + b.AsString();
-                return ctx.Charge(joined.Length) ? CelValue.FromString(joined) : Val.Fail(EvalContext.CostExceeded);
+                // Charged before building, so an over-limit concatenation allocates nothing.
+                return ctx.Charge((long)a.AsString().Length + b.AsString().Length)
+                    ? CelValue.FromString(a.AsString() + b.AsString())
+                    : Val.Fail(EvalContext.CostExceeded);
             case (CelKind.List, CelKind.List) when op == BinaryOp.Add:
-                CelValue[] items = [.. a.ListItems, .. b.ListItems];
-                return ctx.Charge(items.Length) ? CelValue.FromArray(items) : Val.Fail(EvalContext.CostExceeded);
+                return ctx.Charge((long)a.ListItems.Length + b.ListItems.Length)
+                    ? CelValue.FromArray([.. a.ListItems, .. b.ListItems])
+                    : Val.Fail(EvalContext.CostExceeded);
             default:
                 return Val.Fail(NoOverload(Symbol(op), a, b));
         }

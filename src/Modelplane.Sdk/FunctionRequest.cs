@@ -23,9 +23,10 @@ public sealed class FunctionRequest
     private readonly Lazy<JsonObject?> _input;
     private readonly Lazy<JsonObject> _context;
 
-    public FunctionRequest(RunFunctionRequest request)
+    public FunctionRequest(RunFunctionRequest request, CancellationToken cancellationToken = default)
     {
         _request = request;
+        CancellationToken = cancellationToken;
         _composite = new(() => request.Observed?.Composite?.Resource_ is { } s ? StructJson.ToJsonObject(s) : []);
         _observed = new(() => ObservedResources(request));
         _input = new(() => request.Input is { } s ? StructJson.ToJsonObject(s) : null);
@@ -34,6 +35,9 @@ public sealed class FunctionRequest
         Required = new RequiredResources(request.RequiredResources, request.ExtraResources);
 #pragma warning restore CS0612
     }
+
+    /// <summary>The call's cancellation: set when the client is gone or its deadline passed; long work checks it.</summary>
+    public CancellationToken CancellationToken { get; }
 
     /// <summary>The request on the wire, for adapters; composers read the typed views below.</summary>
     public RunFunctionRequest Proto => _request;
@@ -95,8 +99,15 @@ public sealed class FunctionRequest
     public T ReadComposite<T>(JsonTypeInfo<T> typeInfo) => Read(Composite, typeInfo, "");
 
     /// <summary>Reads JSON into a typed record, naming the field that does not fit.</summary>
+    /// <remarks>
+    /// System.Text.Json fills a list or map with whatever it finds, nulls included, and the records'
+    /// collections are not declared to hold nulls, so a composer reading <c>members: [null]</c> or
+    /// <c>matchLabels: {app: null}</c> would crash far from the input. One walk over the JSON, guided by
+    /// the type's own contract, refuses them here with the path, for every record of every composer.
+    /// </remarks>
     public static T Read<T>(JsonNode node, JsonTypeInfo<T> typeInfo, string at)
     {
+        RejectNullItems(node, typeInfo, at, 0);
         try
         {
             return node.Deserialize(typeInfo) ?? throw new InvalidInputException(at.Length == 0 ? "(root)" : at, "expected an object, got null");
@@ -111,6 +122,92 @@ public sealed class FunctionRequest
             throw new InvalidInputException(at.Length == 0 ? "(root)" : at, e.Message);
         }
     }
+
+    // Deeper than any of our records nest; a hostile document stops here instead of recursing on.
+    private const int MaxContractDepth = 64;
+
+    /// <summary>Throws naming the first null list item or map value where the contract expects an element.</summary>
+    /// <remarks>
+    /// Elements of a <see cref="Nullable{T}"/> type and free-form JSON (<see cref="JsonNode"/>,
+    /// <see cref="JsonElement"/>, <see cref="object"/>) may be null; nothing else in a Kubernetes
+    /// object is ever a null element. Shape mismatches are left to the deserializer, which names them.
+    /// </remarks>
+    private static void RejectNullItems(JsonNode? node, JsonTypeInfo info, string at, int depth)
+    {
+        if (node is null || depth > MaxContractDepth)
+        {
+            return;
+        }
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object when node is JsonObject obj:
+                foreach (var property in info.Properties)
+                {
+                    if (!obj.TryGetPropertyValue(property.Name, out var child) || child is null)
+                    {
+                        continue;
+                    }
+                    RejectNumberForEnum(child, property.PropertyType, Join(at, property.Name));
+                    if (IsContract(property.PropertyType))
+                    {
+                        RejectNullItems(child, info.Options.GetTypeInfo(property.PropertyType), Join(at, property.Name), depth + 1);
+                    }
+                }
+                break;
+            case JsonTypeInfoKind.Enumerable when node is JsonArray array && info.ElementType is { } itemType:
+                var itemInfo = IsContract(itemType) ? info.Options.GetTypeInfo(itemType) : null;
+                for (var i = 0; i < array.Count; i++)
+                {
+                    var path = $"{(at.Length == 0 ? "(root)" : at)}[{i}]";
+                    if (array[i] is null && !MayBeNull(itemType))
+                    {
+                        throw new InvalidInputException(path, "expected an item, got null; remove the empty entry");
+                    }
+                    RejectNumberForEnum(array[i], itemType, path);
+                    if (itemInfo is not null)
+                    {
+                        RejectNullItems(array[i], itemInfo, path, depth + 1);
+                    }
+                }
+                break;
+            case JsonTypeInfoKind.Dictionary when node is JsonObject map && info.ElementType is { } valueType:
+                var valueInfo = IsContract(valueType) ? info.Options.GetTypeInfo(valueType) : null;
+                foreach (var (key, value) in map)
+                {
+                    var path = Join(at, key);
+                    if (value is null && !MayBeNull(valueType))
+                    {
+                        throw new InvalidInputException(path, "expected a value, got null; give it a value or remove the key");
+                    }
+                    if (valueInfo is not null)
+                    {
+                        RejectNullItems(value, valueInfo, path, depth + 1);
+                    }
+                }
+                break;
+        }
+    }
+
+    // The string-enum converter also takes numbers (role: 7 reads as an undefined MemberRole), and an
+    // enum outside its names would reach the composers' switches; our XRDs declare every enum a string.
+    private static void RejectNumberForEnum(JsonNode? node, Type type, string path)
+    {
+        var enumType = Nullable.GetUnderlyingType(type) ?? type;
+        if (enumType.IsEnum && node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
+        {
+            throw new InvalidInputException(path, "expected a string, got a number");
+        }
+    }
+
+    private static string Join(string at, string name) => at.Length == 0 ? name : $"{at}.{name}";
+
+    private static bool MayBeNull(Type type) =>
+        Nullable.GetUnderlyingType(type) is not null || type == typeof(object) || typeof(JsonNode).IsAssignableFrom(type) || type == typeof(JsonElement);
+
+    // Scalars and free-form JSON have no elements to check.
+    private static bool IsContract(Type type) =>
+        !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type != typeof(decimal) && !MayBeNull(type)
+        && Nullable.GetUnderlyingType(type) is null;
 
     private static string FieldOf(string? jsonPath, string at)
     {

@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.Globalization;
 using System.Text.Json;
 using Apiextensions.Fn.Proto.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -12,6 +13,14 @@ namespace Modelplane.Sdk;
 /// <param name="Severities">Result severities in emitted order.</param>
 public sealed record RunSummary(string? Composer, IReadOnlyList<Severity> Severities)
 {
+    /// <summary>The XR's kind and name as the request gave them, so a call record names it whatever happens later.</summary>
+    public string XrKind { get; init; } = "";
+
+    public string XrName { get; init; } = "";
+
+    /// <summary>The response's size in bytes, as it goes on the wire without framing.</summary>
+    public int ResponseBytes { get; init; }
+
     /// <summary>The worst severity: fatal, warning, normal, or "ok" when there were no results.</summary>
     public string Outcome =>
         Severities.Contains(Severity.Fatal) ? "fatal"
@@ -22,6 +31,7 @@ public sealed record RunSummary(string? Composer, IReadOnlyList<Severity> Severi
 
 /// <summary>Runs a composer for a RunFunctionRequest and builds the response: the protocol rules, once.</summary>
 /// <remarks>
+/// <para>
 /// The server and the render CLI are both thin adapters around <see cref="Run"/>, so the rules every
 /// Crossplane SDK follows live here and nowhere else: echo the tag, default the TTL to 60 s, pass the
 /// context and every desired resource the composer does not own through unchanged, merge status
@@ -29,6 +39,16 @@ public sealed record RunSummary(string? Composer, IReadOnlyList<Severity> Severi
 /// cannot use (<see cref="InvalidInputException"/>, or a typed read that does not fit) becomes a
 /// Fatal result and a False <c>Composed</c> condition naming the field; any other exception is a bug
 /// and propagates, for the adapter to report.
+/// </para>
+/// <para>
+/// Two limits are kept here so the server and the CLI share them. Work that runs past its time
+/// budget (a <see cref="TimeoutException"/>, such as CEL's) is a Fatal result naming the XR, while
+/// cancellation (the client is gone) propagates as <see cref="OperationCanceledException"/>. And a
+/// response larger than Crossplane's gRPC client accepts (<see cref="MaxResponseBytes"/>) would fail
+/// on Crossplane's side with a transport error that names nothing, so it is replaced by a small
+/// Fatal response that names the XR and the largest parts of what it would have sent; Crossplane
+/// applies nothing from a Fatal response, so what already runs stays as it is.
+/// </para>
 /// </remarks>
 public sealed class FunctionRunner(ComposerRegistry registry)
 {
@@ -39,16 +59,22 @@ public sealed class FunctionRunner(ComposerRegistry registry)
     public const string ComposedCondition = "Composed";
     public const string ReasonInvalidInput = "InvalidInput";
     public const string ReasonUnknownComposer = "UnknownComposer";
+    public const string ReasonTimeBudgetExceeded = "TimeBudgetExceeded";
+    public const string ReasonResponseTooLarge = "ResponseTooLarge";
+
+    /// <summary>Crossplane's function client keeps gRPC's default receive limit of 4 MiB.</summary>
+    public const int MaxResponseBytes = 4 << 20;
 
     public ComposerRegistry Registry => registry;
 
     /// <param name="proto">The request as it arrived.</param>
     /// <param name="cancellationToken">The call's deadline and client cancellation: once it fires nobody
-    /// waits for the answer, so the runner stops (<see cref="OperationCanceledException"/>) instead of composing.</param>
+    /// waits for the answer, so the runner and the composer stop (<see cref="OperationCanceledException"/>).</param>
+    /// <exception cref="OperationCanceledException">The call was cancelled while the composer worked.</exception>
     public (RunFunctionResponse Response, RunSummary Summary) Run(RunFunctionRequest proto, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new FunctionRequest(proto);
+        var request = new FunctionRequest(proto, cancellationToken);
         var (composer, problem) = registry.Resolve(request);
         Composition composition;
         if (composer is null)
@@ -57,6 +83,7 @@ public sealed class FunctionRunner(ComposerRegistry registry)
         }
         else
         {
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 composition = composer.Compose(request);
@@ -69,10 +96,28 @@ public sealed class FunctionRunner(ComposerRegistry registry)
             {
                 composition = InvalidInput(request, e.Path ?? "(unknown)", e.Message);
             }
+            catch (TimeoutException e)
+            {
+                composition = Composition.Fatal(ComposedCondition, ReasonTimeBudgetExceeded,
+                    $"cannot compose {Describe(request)}: {e.Message}; make its expressions cheaper");
+            }
         }
         cancellationToken.ThrowIfCancellationRequested();
         var response = Respond(proto, composition);
-        return (response, new RunSummary(composer?.Name, composition.Results.Select(r => r.Severity).ToArray()));
+        var size = response.CalculateSize();
+        if (size > MaxResponseBytes)
+        {
+            composition = Composition.Fatal(ComposedCondition, ReasonResponseTooLarge, TooLargeMessage(request, response, size));
+            response = Respond(new RunFunctionRequest { Meta = proto.Meta }, composition);
+            size = response.CalculateSize();
+        }
+        var summary = new RunSummary(composer?.Name, composition.Results.Select(r => r.Severity).ToArray())
+        {
+            XrKind = request.Kind,
+            XrName = request.Name,
+            ResponseBytes = size,
+        };
+        return (response, summary);
     }
 
     /// <summary>The response for a composition: <c>response.To(req, ttl)</c> plus the composition's overlay.</summary>
@@ -151,6 +196,45 @@ public sealed class FunctionRunner(ComposerRegistry registry)
         }
         return response;
     }
+
+    private static string Describe(FunctionRequest request) =>
+        $"{(request.Kind.Length == 0 ? "composite resource" : request.Kind)} \"{Shorten(request.Name)}\"";
+
+    // Names what a too-large response would have carried, largest first, so the user knows what to shrink.
+    private static string TooLargeMessage(FunctionRequest request, RunFunctionResponse response, int size)
+    {
+        var parts = new List<(string What, int Bytes)>();
+        foreach (var (key, resource) in response.Desired.Resources)
+        {
+            parts.Add(($"desired resource \"{Shorten(key)}\"", resource.CalculateSize()));
+        }
+        if (response.Desired.Composite is { } composite)
+        {
+            parts.Add(("desired composite (status)", composite.CalculateSize()));
+        }
+        if (response.Context is { } context)
+        {
+            parts.Add(("pipeline context", context.CalculateSize()));
+        }
+        if (response.Requirements is { } requirements)
+        {
+            parts.Add(("requirements", requirements.CalculateSize()));
+        }
+        parts.Add(("conditions and results", response.Conditions.Sum(c => c.CalculateSize()) + response.Results.Sum(r => r.CalculateSize())));
+        var largest = parts
+            .OrderByDescending(p => p.Bytes)
+            .ThenBy(p => p.What, StringComparer.Ordinal)
+            .Take(3)
+            .Select(p => $"{p.What} {Mib(p.Bytes)}");
+        return $"cannot compose {Describe(request)}: the response would be {Mib(size)} ({size} bytes), over the {Mib(MaxResponseBytes)} "
+            + $"Crossplane accepts from a function; largest parts: {string.Join(", ", largest)}; "
+            + "make the resource smaller (fewer replicas or members, shorter templates) or split it";
+    }
+
+    private static string Mib(int bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.00} MiB");
+
+    // Names from a hostile request can be long; a message stays readable.
+    private static string Shorten(string name) => name.Length <= 253 ? name : $"{name[..250]}...";
 
     private static Composition InvalidInput(FunctionRequest request, string field, string problem)
     {

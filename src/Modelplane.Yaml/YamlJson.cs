@@ -8,7 +8,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace Modelplane.Yaml;
 
@@ -23,21 +22,140 @@ namespace Modelplane.Yaml;
 /// </remarks>
 public static partial class YamlJson
 {
+    /// <summary>Deeper than any Kubernetes object nests; deeper input is refused while it is read.</summary>
+    public const int MaxDepth = 256;
+
+    /// <summary>
+    /// Nodes one stream may expand to, aliases counted at their full size: a hundred times a large
+    /// fleet file, and a small fraction of what a 647-byte "billion laughs" document asks for.
+    /// </summary>
+    public const long MaxNodes = 5_000_000;
+
     /// <summary>Every non-empty document of a YAML stream, as JSON.</summary>
+    /// <exception cref="YamlException">The text is not YAML, nests deeper than <see cref="MaxDepth"/>,
+    /// expands past <see cref="MaxNodes"/> nodes, or holds a value JSON cannot (<c>.inf</c>, <c>.nan</c>).</exception>
+    /// <remarks>
+    /// Built from the parser's events with an explicit stack rather than through YamlStream, whose
+    /// recursive construction overflowed the stack on 100,000 nested <c>[</c> before any depth check
+    /// could run, and which expanded aliases without limit. Here depth is checked as each collection
+    /// opens, and an alias costs the size of what it names, so hostile input ends in one message.
+    /// </remarks>
     public static IReadOnlyList<JsonNode?> ReadAll(string yaml)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        var parser = new Parser(new StringReader(yaml));
         var documents = new List<JsonNode?>();
-        foreach (var document in stream.Documents)
+        var anchors = new Dictionary<string, (JsonNode? Node, long Size)>(StringComparer.Ordinal);
+        var open = new Stack<Frame>();
+        long nodes = 0;
+        JsonNode? root = null;
+        var rootIsEmpty = false;
+        parser.Consume<StreamStart>();
+        while (!parser.TryConsume<StreamEnd>(out _))
         {
-            if (document.RootNode is YamlScalarNode { Tag.IsEmpty: true, Style: ScalarStyle.Plain, Value: "" or null })
+            var evt = parser.Consume<ParsingEvent>();
+            switch (evt)
             {
-                continue;
+                case DocumentStart:
+                    anchors.Clear();
+                    root = null;
+                    rootIsEmpty = false;
+                    continue;
+                case DocumentEnd:
+                    if (!rootIsEmpty)
+                    {
+                        documents.Add(root);
+                    }
+                    continue;
+                case MappingStart or SequenceStart:
+                    if (open.Count >= MaxDepth)
+                    {
+                        throw new YamlException(evt.Start, evt.End, $"YAML nested deeper than {MaxDepth} levels");
+                    }
+                    nodes = Count(nodes, 1, evt);
+                    var anchor = evt is MappingStart m ? m.Anchor : ((SequenceStart)evt).Anchor;
+                    open.Push(new Frame(evt is MappingStart ? new JsonObject() : new JsonArray(), anchor.IsEmpty ? null : anchor.Value, nodes));
+                    continue;
+                case MappingEnd or SequenceEnd:
+                    var done = open.Pop();
+                    if (done.Key is not null)
+                    {
+                        throw new YamlException(evt.Start, evt.End, "mapping key without a value");
+                    }
+                    if (done.Anchor is not null)
+                    {
+                        anchors[done.Anchor] = (done.Node, nodes - done.NodesAtStart + 1);
+                    }
+                    Place(done.Node, evt, false);
+                    continue;
+                case Scalar scalar:
+                    nodes = Count(nodes, 1, evt);
+                    var value = ScalarValue(scalar);
+                    if (!scalar.Anchor.IsEmpty)
+                    {
+                        anchors[scalar.Anchor.Value] = (value, 1);
+                    }
+                    Place(value, evt, open.Count == 0 && scalar is { Tag.IsEmpty: true, Style: ScalarStyle.Plain, Value: "" });
+                    continue;
+                case AnchorAlias alias:
+                    if (!anchors.TryGetValue(alias.Value.Value, out var named))
+                    {
+                        throw new YamlException(evt.Start, evt.End, $"alias *{alias.Value.Value} names no anchor");
+                    }
+                    nodes = Count(nodes, named.Size, evt);
+                    Place(named.Node?.DeepClone(), evt, false);
+                    continue;
+                default:
+                    continue;
             }
-            documents.Add(ToJson(document.RootNode, 0));
         }
         return documents;
+
+        void Place(JsonNode? node, ParsingEvent evt, bool emptyRoot)
+        {
+            if (open.Count == 0)
+            {
+                root = node;
+                rootIsEmpty = emptyRoot;
+                return;
+            }
+            var parent = open.Peek();
+            if (parent.Node is JsonArray array)
+            {
+                array.Add(node);
+            }
+            else if (parent.Key is null)
+            {
+                parent.Key = KeyText(evt);
+            }
+            else
+            {
+                parent.Node.AsObject()[parent.Key] = node;
+                parent.Key = null;
+            }
+        }
+    }
+
+    private static long Count(long nodes, long more, ParsingEvent evt)
+    {
+        nodes += more;
+        return nodes <= MaxNodes
+            ? nodes
+            : throw new YamlException(evt.Start, evt.End, $"YAML expands to more than {MaxNodes:N0} nodes (aliases count at their full size); refusing it");
+    }
+
+    // A key is the scalar's text as written, whatever it would resolve to as a value ("80", "true").
+    private static string KeyText(ParsingEvent evt) => evt is Scalar s ? s.Value : throw new YamlException(evt.Start, evt.End, "mapping keys must be scalars");
+
+    /// <summary>A collection being built, the anchor it will be known by, and a mapping's pending key.</summary>
+    private sealed class Frame(JsonNode node, string? anchor, long nodesAtStart)
+    {
+        public JsonNode Node { get; } = node;
+
+        public string? Anchor { get; } = anchor;
+
+        public long NodesAtStart { get; } = nodesAtStart;
+
+        public string? Key { get; set; }
     }
 
     /// <summary>The one document of a YAML text.</summary>
@@ -73,39 +191,7 @@ public static partial class YamlJson
         return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
-    private const int MaxDepth = 256;
-
-    private static JsonNode? ToJson(YamlNode node, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            throw new YamlException(node.Start, node.End, $"YAML nested deeper than {MaxDepth} levels");
-        }
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var obj = new JsonObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    var name = key is YamlScalarNode scalarKey ? scalarKey.Value ?? "" : throw new YamlException(key.Start, key.End, "mapping keys must be scalars");
-                    obj[name] = ToJson(value, depth + 1);
-                }
-                return obj;
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                foreach (var item in sequence.Children)
-                {
-                    array.Add(ToJson(item, depth + 1));
-                }
-                return array;
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-            default:
-                throw new YamlException(node.Start, node.End, $"unsupported YAML node {node.NodeType}");
-        }
-    }
-
-    private static JsonValue? Scalar(YamlScalarNode scalar)
+    private static JsonValue? ScalarValue(Scalar scalar)
     {
         var value = scalar.Value ?? "";
         var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
@@ -133,9 +219,19 @@ public static partial class YamlJson
             }
             return JsonValue.Create(double.Parse(value, CultureInfo.InvariantCulture));
         }
+        if (SpecialFloatPattern().IsMatch(value))
+        {
+            // YAML 1.2's .inf and .nan are floats, but JSON has no such numbers and Kubernetes' decoder
+            // refuses them too; saying so beats a value that breaks later or silently turns into a string.
+            throw new YamlException(scalar.Start, scalar.End,
+                $"the YAML float {value} has no JSON form and Kubernetes refuses it; quote it (\"{value}\") to mean the string");
+        }
         if (FloatPattern().IsMatch(value))
         {
-            return JsonValue.Create(double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture));
+            var number = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+            return double.IsFinite(number)
+                ? JsonValue.Create(number)
+                : throw new YamlException(scalar.Start, scalar.End, $"the number {value} is out of range for a JSON number");
         }
         return JsonValue.Create(value);
     }
@@ -225,6 +321,9 @@ public static partial class YamlJson
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")]
     private static partial Regex FloatPattern();
+
+    [GeneratedRegex(@"^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")]
+    private static partial Regex SpecialFloatPattern();
 
     // YAML 1.1 readers (Go's yaml.v2 behind kubectl and crossplane render among them) resolve these
     // as timestamps, so crossplane render quotes them, and so do we.

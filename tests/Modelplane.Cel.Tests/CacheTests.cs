@@ -58,4 +58,38 @@ public sealed class CacheTests
         Assert.Equal(1, cache.Count);
         Assert.Same(programs[0], cache.GetOrCompile("device.attributes['gpu.nvidia.com'].nvlink"));
     }
+
+    [Fact]
+    public void TryGet_LargePrograms_StayWithinTheByteBound()
+    {
+        // 400 distinct selectors of about 20 KB compile to about 100 KB each: 40 MB if all were kept.
+        var cache = new CelProgramCache(["device"]);
+        var text = new string('x', 20_000);
+        for (var i = 0; i < 400; i++)
+        {
+            Assert.True(cache.GetOrCompile($"device.driver == '{text}{i}'").Matches(Fixtures.Devices["h100"]) == false);
+            Assert.InRange(cache.Bytes, 1, CelProgramCache.MaxBytes);
+        }
+        Assert.True(cache.Count < 400);
+    }
+
+    [Fact]
+    public void TryGet_ProgramOverTheEntryBound_IsCompiledButNotKept()
+    {
+        var cache = new CelProgramCache();
+        var huge = $"'{new string('y', 100_000)}' != ''";
+        Assert.True(cache.GetOrCompile(huge).Evaluate().IsTrue);
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    [Fact]
+    public void TryGet_WithLimits_CachesTheCostRefusal()
+    {
+        var cache = new CelProgramCache(["device"], CelLimits.DeviceSelector);
+        const string expression = "device.attributes.all(a, device.attributes.all(b, device.attributes.all(c, device.attributes.all(d, true))))";
+        Assert.False(cache.TryGet(expression, out _, out var error));
+        Assert.Contains("exceeds the limit of 1,000,000", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, cache.Count);
+    }
 }

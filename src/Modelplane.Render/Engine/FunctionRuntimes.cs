@@ -29,7 +29,7 @@ public sealed class InProcessRuntime(FunctionRunner runner) : IFunctionRuntime
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return Task.FromResult(runner.Run(request).Response);
+            return Task.FromResult(runner.Run(request, cancellationToken).Response);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
