@@ -113,12 +113,18 @@ public static class InferenceClusterComposer
         conditions.Add(backendReady
             ? Condition.True(BackendReady, ReasonBackendHealthy)
             : Condition.False(BackendReady, ReasonInstalling));
+        var overcommit = req.Required.IsResolved(ReplicasKey) ? PoolOvercommit.Check(req, name, pools, req.Required.Get(ReplicasKey)) : null;
+        if (overcommit is not null)
+        {
+            conditions.Add(PoolOvercommit.Condition(overcommit));
+            results.AddRange(overcommit.Count > 0 ? [Result.Warning(PoolOvercommit.Message(overcommit))] : []);
+        }
 
         return new Composition
         {
             Requirements = requirements,
             Resources = resources,
-            Status = Status(req, name, providerConfig, pools, existing.Cache?.StorageClassName, backend),
+            Status = Status(req, name, providerConfig, pools, existing.Cache?.StorageClassName, backend, overcommit),
             Conditions = conditions,
             Results = results,
         };
@@ -256,7 +262,9 @@ public static class InferenceClusterComposer
         };
     }
 
-    private static JsonObject Status(FunctionRequest req, string name, string providerConfig, IReadOnlyList<NodePool> pools, string? storageClass, ObservedResource? backend)
+    private static JsonObject Status(
+        FunctionRequest req, string name, string providerConfig, IReadOnlyList<NodePool> pools, string? storageClass, ObservedResource? backend,
+        IReadOnlyList<PoolOvercommit.Finding>? overcommit)
     {
         // Until the replicas are fetched the allocation is unknown, and an unknown pool takes no new replicas.
         var allocation = req.Required.IsResolved(ReplicasKey) ? Allocation.Of(name, pools, req.Required.Get(ReplicasKey)) : null;
@@ -271,7 +279,10 @@ public static class InferenceClusterComposer
                 ClassName = p.ClassName,
                 // An autoscaling pool can grow to its maximum; a fixed pool is its node count.
                 Nodes = p.MaxNodeCount is > 0 ? p.MaxNodeCount : p.NodeCount ?? NodePool.DefaultNodeCount,
-                Allocated = allocation?.GetValueOrDefault(p.Name ?? ""),
+                Allocated = allocation?.GetValueOrDefault(p.Name ?? "") is { } allocated
+                    && overcommit?.FirstOrDefault(f => f.Pool == p.Name) is { Later.Count: > 0 } over
+                    ? allocated with { Overcommitted = over.Later }
+                    : allocation?.GetValueOrDefault(p.Name ?? ""),
             }).ToArray(),
             Cache = storageClass is { Length: > 0 } ? new ClusterCache { StorageClassName = storageClass } : null,
             Gateway = gateway is { Length: > 0 } ? new ClusterGateway { Address = gateway } : null,

@@ -35,7 +35,26 @@ internal sealed class Ledger
     /// <summary>The pool's ledger, or null when the pool is unknown or has not published its allocation.</summary>
     public PoolLedger? Get(string cluster, string pool) => _pools.GetValueOrDefault((cluster, pool));
 
-    public static Ledger Build(IReadOnlyList<FleetCluster> clusters, IReadOnlyList<Placement> kept)
+    /// <summary>Frees what a running replica of ours is charged, so its own devices never block its own update.</summary>
+    /// <remarks>Whether the cluster counted it at this generation or we charged it ourselves, exactly its claims are in the ledger.</remarks>
+    public void Release(OwnReplica replica)
+    {
+        foreach (var claim in ReplicaClaims.Of(replica.Spec))
+        {
+            Get(replica.ClusterName, claim.Pool)?.Remove(claim.Claim, claim.Pods);
+        }
+    }
+
+    /// <summary>Charges a running replica of ours again after an update of it did not fit.</summary>
+    public void Charge(OwnReplica replica)
+    {
+        foreach (var claim in ReplicaClaims.Of(replica.Spec))
+        {
+            Get(replica.ClusterName, claim.Pool)?.Add(claim.Claim, claim.Pods);
+        }
+    }
+
+    public static Ledger Build(IReadOnlyList<FleetCluster> clusters, IEnumerable<OwnReplica> running)
     {
         var ledger = new Ledger();
         var counted = new Dictionary<(string, string), HashSet<string>>();
@@ -56,7 +75,7 @@ internal sealed class Ledger
                 counted[(cluster.Name, pool.Name)] = (allocated.Replicas ?? []).ToHashSet(StringComparer.Ordinal);
             }
         }
-        foreach (var own in kept.Select(p => p.Existing).OfType<OwnReplica>())
+        foreach (var own in running)
         {
             var name = ReplicaClaims.CountedAs(own.Namespace, own.Name, own.Generation);
             foreach (var claim in ReplicaClaims.Of(own.Spec))
@@ -106,6 +125,42 @@ internal sealed class EnginePlacer(DeploymentPlan plan, DeviceMatcher matcher, L
                 return PlaceAttempt.Failed(plan.Engines.Count > 1 ? $"engine {engine.Name}: {failure}" : failure);
             }
             engines.Add(placement!);
+        }
+        return new PlaceAttempt(engines, pending, null);
+    }
+
+    /// <summary>The replica's pinned placement re-stamped with the current template, if the pools it pins still have room for it.</summary>
+    public PlaceAttempt Pinned(FleetCluster cluster, IReadOnlyList<EnginePlacement> engines)
+    {
+        var pending = new Dictionary<string, List<(PodClaim, int)>>(StringComparer.Ordinal);
+        foreach (var (engine, placed) in plan.Engines.Zip(engines))
+        {
+            for (var m = 0; m < engine.Members.Count; m++)
+            {
+                var member = placed.Members[m];
+                var claim = new PodClaim(member.Requests.Select(r => new KeyValuePair<string, int>(r.DeviceClassName, r.Count)));
+                if (claim.IsEmpty)
+                {
+                    continue;
+                }
+                if (!pending.TryGetValue(member.Pool, out var list))
+                {
+                    pending[member.Pool] = list = [];
+                }
+                list.Add((claim, engine.Members[m].PodsPerCopy * engine.Copies));
+            }
+        }
+        foreach (var (pool, pods) in pending)
+        {
+            if (ledger.Get(cluster.Name, pool) is not { } poolLedger)
+            {
+                return PlaceAttempt.Failed($"pool {pool} has not published its allocation yet");
+            }
+            if (!poolLedger.Fits(pods))
+            {
+                var all = pods.SelectMany(p => Enumerable.Repeat(p.Item1, p.Item2)).ToArray();
+                return PlaceAttempt.Failed($"not enough room in pool {pool} (needs {Plural(all.Length, "pod")}, room for {Room(poolLedger, [], all)})");
+            }
         }
         return new PlaceAttempt(engines, pending, null);
     }

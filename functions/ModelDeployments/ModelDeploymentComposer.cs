@@ -55,6 +55,9 @@ public static class ModelDeploymentComposer
     public const string ReasonAllReplicasReady = "AllReplicasReady";
     public const string ReasonModelStarting = "ModelStarting";
     public const string ReasonNoReplicasScheduled = "NoReplicasScheduled";
+    public const string ReasonRolloutBlocked = "RolloutBlocked";
+    public const string ReasonRollingOut = "RollingOut";
+    public const string ReasonOvercommitted = "Overcommitted";
     public const string ReasonModelCacheResolved = "ModelCacheResolved";
     public const string ReasonModelCacheUnresolved = "ModelCacheUnresolved";
     public const string ReasonModelCacheNotFound = "ModelCacheNotFound";
@@ -82,50 +85,71 @@ public static class ModelDeploymentComposer
         var pinned = own.Select(r => r.ClusterName).Where(n => n.Length > 0).Distinct().Order(StringComparer.Ordinal).ToArray();
         var fleetFetched = req.Required.IsResolved(ClustersKey);
         // Fewer replicas than asked for means a placement: ask for the fleet from the first call.
-        var requirements = Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: fleetFetched || own.Count < desired);
+        var requirements = Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: fleetFetched || own.Count < desired, slow: []);
+        var gateways = ServingGateways(req, pinned);
 
         if (!req.Required.IsResolved(ClassesKey) || pinned.Any(p => !req.Required.IsResolved(PinnedKey(p))))
         {
-            return Hold(req, own, requirements, cache, ReasonResolvingFleet, "waiting for Crossplane to fetch InferenceClusters and InferenceClasses");
+            return Hold(req, own, gateways, requirements, cache, ReasonResolvingFleet, "waiting for Crossplane to fetch InferenceClusters and InferenceClasses");
         }
         var plan = DeploymentPlan.Of(spec, req.CancellationToken);
         if (plan.Errors is [var error, ..])
         {
             var more = plan.Errors.Count > 1 ? $" (and {plan.Errors.Count - 1} more)" : "";
-            return Hold(req, own, requirements, cache, ReasonInvalidNodeSelector,
+            return Hold(req, own, gateways, requirements, cache, ReasonInvalidNodeSelector,
                 $"invalid nodeSelector: {error.Field}: {error.Error}{more}; correct the CEL expression");
         }
         if (fleetFetched && req.Required.Get(ClustersKey).Count == 0)
         {
-            return Hold(req, own, requirements, cache, ReasonNoClusters, $"cannot schedule: {NoClustersMessage(clusterLabels)}");
+            return Hold(req, own, gateways, requirements, cache, ReasonNoClusters, $"cannot schedule: {NoClustersMessage(clusterLabels)}");
         }
 
         var fleet = Fleet.Read(Candidates(req, pinned, clusterLabels, fleetFetched), req.Required.Get(ClassesKey));
-        var result = Scheduler.Schedule(new ScheduleInput(plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched));
+        // Clusters still on upstream's status (no published allocation) have their replicas counted here.
+        var slow = SlowPath.Unpublished(fleet);
+        if (slow.Any(c => !req.Required.IsResolved(SlowPath.ReplicasKey(c))))
+        {
+            return Hold(req, own, gateways, Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: fleetFetched || own.Count < desired, slow), cache, ReasonResolvingFleet,
+                $"waiting for Crossplane to fetch the ModelReplicas of clusters that publish no allocation: {string.Join(", ", slow)}");
+        }
+        fleet = [.. fleet.Select(c => slow.Contains(c.Name) ? SlowPath.Counted(c, req.Required.Get(SlowPath.ReplicasKey(c.Name))) : c)];
+
+        foreach (var cluster in fleet.Where(c => c.Schedulable && c.Problem is null))
+        {
+            gateways[cluster.Name] = cluster.Gateway;
+        }
+        var result = Scheduler.Schedule(new ScheduleInput(
+            plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched, cache.Fill, gateways.Keys.ToHashSet(StringComparer.Ordinal)));
         var needsFleet = NeedsFleet(result, desired, cache);
         if (needsFleet && !fleetFetched)
         {
             // Something must be placed: ask for the fleet and keep what runs until it arrives.
-            return Hold(req, own, Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: true), cache, ReasonResolvingFleet,
+            return Hold(req, own, gateways, Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: true, slow), cache, ReasonResolvingFleet,
                 "waiting for Crossplane to fetch the candidate InferenceClusters");
         }
 
-        var resources = Resources(req, xr, spec, plan, result);
-        var observedKeys = result.Placements.Count(p => req.Observed.ContainsKey(KeyOf(p)));
-        var ready = result.Placements.Count(p => req.Observed.TryGetValue(KeyOf(p), out var o) && o.IsReady);
+        var resources = Resources(req, xr, spec, plan, result, gateways, out var serving);
+        var current = result.Placements.Where(p => !p.Held).ToArray();
+        var observedKeys = current.Count(p => req.Observed.ContainsKey(KeyOf(p)));
         var results = new List<Result>(cache.Results);
-        if (result.Placements.Count > 0 && observedKeys == 0)
+        if (current.Length > 0 && observedKeys == 0)
         {
-            var names = result.Placements.Select(p => p.Cluster).Distinct().Order(StringComparer.Ordinal).ToArray();
-            results.Add(Result.Normal($"Scheduled {result.Placements.Count} replicas across {names.Length} clusters: {string.Join(", ", names)}"));
+            var names = current.Select(p => p.Cluster).Distinct().Order(StringComparer.Ordinal).ToArray();
+            results.Add(Result.Normal($"Scheduled {current.Length} replicas across {names.Length} clusters: {string.Join(", ", names)}"));
+        }
+        var scheduled = Scheduled(result, desired, observedKeys, cache, slow);
+        if (scheduled.Status == ConditionStatus.False && scheduled.Reason is ReasonOvercommitted or ReasonRolloutBlocked)
+        {
+            // Stuck until someone acts: say so where people look, not only in the condition.
+            results.Add(Result.Warning(scheduled.Message ?? ""));
         }
         return new Composition
         {
-            Requirements = Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: needsFleet),
+            Requirements = Requirements(req.Namespace, spec, clusterLabels, pinned, fleet: needsFleet, slow),
             Resources = resources,
-            Status = Status(result.Placements.Count, ready, result.Placements.Count < desired || result.HeldCount > 0 ? result.Rejections : null, fleet.Count),
+            Status = Status(result.Placements.Count, serving, result.CurrentCount < desired || result.HeldCount > 0 ? result.Rejections : null, fleet.Count),
             CompositeReady = result.Placements.Count == 0 ? Readiness.NotReady : Readiness.Unspecified,
-            Conditions = [.. cache.Conditions, Scheduled(result, desired, observedKeys, cache), Ready(result.Placements.Count, ready)],
+            Conditions = [.. cache.Conditions, scheduled, Ready(result.Placements.Count, serving, result.HeldCount)],
             Results = results,
         };
     }
@@ -135,12 +159,24 @@ public static class ModelDeploymentComposer
 
     // The fleet is needed only to place something: while every replica is kept as it is, the
     // clusters they run on (fetched by name) are all the scheduler reads. So the steady state costs
-    // a few clusters per call, and only a placement pays for the whole candidate fleet.
+    // a few clusters per call, and only a placement (or a rollout that needs room elsewhere) pays for the whole candidate fleet.
     private static bool NeedsFleet(ScheduleResult result, int desired, CacheState cache) =>
         cache.Fill
         && (result.Placements.Count(p => p.Existing is not null && !p.Held) < desired
             || result.HeldCount > 0
             || result.Dropped.Any(d => d.Reason != DropReason.ScaledDown));
+
+    // Clusters a replica may serve from: Ready, with a gateway address, readable. Read from the
+    // clusters fetched by name, so a replica kept for any reason (a bad edit, a shortfall, a cluster
+    // that left the selection) follows the same rule as a fresh one: no endpoint without a ready
+    // cluster with a gateway.
+    private static Dictionary<string, string> ServingGateways(FunctionRequest req, string[] pinned)
+    {
+        var clusters = pinned.Select(p => req.Required.Single(PinnedKey(p))).OfType<JsonObject>().ToArray();
+        return Fleet.Read(clusters, [])
+            .Where(c => c.Schedulable && c.Problem is null)
+            .ToDictionary(c => c.Name, c => c.Gateway, StringComparer.Ordinal);
+    }
 
     // The fleet when fetched (its requirement applied the selector); else the pinned clusters that
     // still carry the selector's labels.
@@ -181,7 +217,7 @@ public static class ModelDeploymentComposer
     }
 
     private static Dictionary<string, Requirement> Requirements(
-        string? ns, DeploymentTemplateSpec spec, IReadOnlyDictionary<string, string> clusterLabels, string[] pinned, bool fleet)
+        string? ns, DeploymentTemplateSpec spec, IReadOnlyDictionary<string, string> clusterLabels, string[] pinned, bool fleet, string[] slow)
     {
         var requirements = new Dictionary<string, Requirement>(StringComparer.Ordinal)
         {
@@ -197,6 +233,10 @@ public static class ModelDeploymentComposer
         {
             requirements[PinnedKey(cluster)] = Requirement.Named(ApiVersion, "InferenceCluster", cluster);
         }
+        foreach (var cluster in slow)
+        {
+            requirements[SlowPath.ReplicasKey(cluster)] = SlowPath.Requirement(cluster);
+        }
         if (spec.ModelCacheRef?.Name is { Length: > 0 } cacheName)
         {
             requirements[CacheKey] = Requirement.Named(ApiVersion, "ModelCache", cacheName, ns);
@@ -204,16 +244,19 @@ public static class ModelDeploymentComposer
         return requirements;
     }
 
-    private static Dictionary<string, DesiredResource> Resources(FunctionRequest req, ModelDeployment xr, DeploymentTemplateSpec spec, DeploymentPlan plan, ScheduleResult result)
+    private static Dictionary<string, DesiredResource> Resources(
+        FunctionRequest req, ModelDeployment xr, DeploymentTemplateSpec spec, DeploymentPlan plan, ScheduleResult result,
+        IReadOnlyDictionary<string, string> gateways, out int serving)
     {
         var deployment = req.Name;
         var ns = req.Namespace ?? "";
         var resources = new Dictionary<string, DesiredResource>(StringComparer.Ordinal);
+        serving = 0;
         foreach (var placement in result.Placements)
         {
             if (placement.Held)
             {
-                Keep(req, placement.Existing!, resources);
+                serving += Keep(req, placement.Existing!, gateways, resources) ? 1 : 0;
                 continue;
             }
             var key = Replicas.ReplicaKey(placement.Cluster, placement.Index);
@@ -224,49 +267,66 @@ public static class ModelDeploymentComposer
                 Replicas.Replica(name, ns, labels, spec, plan, placement),
                 ModelReplicaJsonContext.Default.ModelReplica,
                 replicaReady ? true : null);
-            // A replica serves only once it is Ready and its cluster has a gateway; until then (or
-            // when it stops being either) its endpoint is withdrawn from rotation.
-            if (replicaReady && placement.Gateway.Length > 0)
-            {
-                var endpointKey = Replicas.EndpointKey(placement.Cluster, placement.Index);
-                var endpointReady = req.Observed.TryGetValue(endpointKey, out var endpoint) && endpoint.IsReady;
-                resources[endpointKey] = DesiredResource.Of(Replicas.Endpoint(name, ns, labels, placement.Gateway), endpointReady ? true : null);
-            }
+            serving += Route(req, placement.Cluster, placement.Index, name, ns, labels, replicaReady, gateways, resources) ? 1 : 0;
         }
         return resources;
     }
 
-    // An observed replica (and, while it is Ready, its endpoint) re-emitted exactly as it runs.
-    private static void Keep(FunctionRequest req, OwnReplica replica, Dictionary<string, DesiredResource> resources)
+    // A replica serves only once it is Ready and its cluster is Ready with a gateway; until then (or
+    // when it stops being either) its endpoint is withdrawn from rotation. It counts as serving once
+    // its endpoint is observed Ready too, which is when a ModelService routes to it.
+    private static bool Route(
+        FunctionRequest req, string cluster, int index, string name, string ns, IReadOnlyDictionary<string, string> labels, bool replicaReady,
+        IReadOnlyDictionary<string, string> gateways, Dictionary<string, DesiredResource> resources)
+    {
+        if (!replicaReady || !gateways.TryGetValue(cluster, out var gateway))
+        {
+            return false;
+        }
+        var endpointKey = Replicas.EndpointKey(cluster, index);
+        var endpointReady = req.Observed.TryGetValue(endpointKey, out var endpoint) && endpoint.IsReady;
+        resources[endpointKey] = DesiredResource.Of(Replicas.Endpoint(name, ns, labels, gateway), endpointReady ? true : null);
+        return endpointReady;
+    }
+
+    // An observed replica re-emitted exactly as it runs; its endpoint follows the same rule as a
+    // fresh replica's, rebuilt from the replica and the cluster's current gateway. True when it serves.
+    private static bool Keep(FunctionRequest req, OwnReplica replica, IReadOnlyDictionary<string, string> gateways, Dictionary<string, DesiredResource> resources)
     {
         var observed = req.Observed[replica.Key];
         resources[replica.Key] = DesiredResource.Of(Replicas.Kept(observed.Resource), replica.Ready ? true : null);
-        var endpointKey = Replicas.EndpointKey(replica.ClusterName, replica.Index);
-        if (replica.Ready && req.Observed.TryGetValue(endpointKey, out var endpoint))
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in observed.Resource.StringMapAt("metadata.labels") ?? new Dictionary<string, string>())
         {
-            resources[endpointKey] = DesiredResource.Of(Replicas.Kept(endpoint.Resource), endpoint.IsReady ? true : null);
+            if (!key.StartsWith("crossplane.io/", StringComparison.Ordinal))
+            {
+                labels[key] = value;
+            }
         }
+        return Route(req, replica.ClusterName, replica.Index, replica.Name, replica.Namespace, labels, replica.Ready, gateways, resources);
     }
 
     private static string KeyOf(Placement p) => p.Held ? p.Existing!.Key : Replicas.ReplicaKey(p.Cluster, p.Index);
 
     // Waiting or bad input: keep every running replica as it is and say why nothing new is placed.
-    private static Composition Hold(FunctionRequest req, IReadOnlyList<OwnReplica> own, Dictionary<string, Requirement> requirements, CacheState cache, string reason, string message)
+    private static Composition Hold(
+        FunctionRequest req, IReadOnlyList<OwnReplica> own, IReadOnlyDictionary<string, string> gateways,
+        Dictionary<string, Requirement> requirements, CacheState cache, string reason, string message)
     {
         var resources = new Dictionary<string, DesiredResource>(StringComparer.Ordinal);
+        var serving = 0;
         foreach (var replica in own)
         {
-            Keep(req, replica, resources);
+            serving += Keep(req, replica, gateways, resources) ? 1 : 0;
         }
-        var ready = own.Count(r => r.Ready);
         var kept = own.Count == 0 ? "" : $" ({EnginePlacer.Plural(own.Count, "running replica")} kept as {(own.Count == 1 ? "it is" : "they are")})";
         return new Composition
         {
             Requirements = requirements,
             Resources = resources,
-            Status = Status(own.Count, ready, null, null),
+            Status = Status(own.Count, serving, null, null),
             CompositeReady = own.Count == 0 ? Readiness.NotReady : Readiness.Unspecified,
-            Conditions = [.. cache.Conditions, Condition.False(ReplicasScheduled, reason, message + kept), Ready(own.Count, ready)],
+            Conditions = [.. cache.Conditions, Condition.False(ReplicasScheduled, reason, message + kept), Ready(own.Count, serving, 0)],
             Results = [.. cache.Results, Result.Warning(message + kept)],
         };
     }
@@ -276,31 +336,86 @@ public static class ModelDeploymentComposer
             ? "no InferenceClusters exist"
             : $"no InferenceCluster has the labels {string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"))}";
 
-    private static Condition Scheduled(ScheduleResult result, int desired, int observedKeys, CacheState cache)
+    private static Condition Scheduled(ScheduleResult result, int desired, int observedKeys, CacheState cache, string[] slow)
     {
-        var placed = result.Placements.Count;
-        if (placed < desired || result.HeldCount > 0)
+        var condition = ScheduledCondition(result, desired, observedKeys, cache);
+        if (slow.Length == 0)
         {
-            var current = placed - result.HeldCount;
-            var held = result.HeldCount == 0
-                ? ""
-                : $"; {EnginePlacer.Plural(result.HeldCount, "replica")} kept as {(result.HeldCount == 1 ? "it was" : "they were")} until the current template can be placed";
-            var why = result.Rejections.Count > 0 ? $"; {Explanation.Summary(result.Rejections)}" : "";
-            if (!cache.Fill && result.Rejections.Count == 0)
-            {
-                return Condition.False(ReplicasScheduled, ReasonWaitingForModelCache, $"{current} of {desired} replicas scheduled; new placements wait for ModelCache {cache.Name}{held}");
-            }
-            return Condition.False(ReplicasScheduled, ReasonInsufficientCapacity, $"{current} of {desired} replicas scheduled{held}{why}");
+            return condition;
         }
-        return observedKeys == 0
-            ? Condition.False(ReplicasScheduled, ReasonScheduling)
-            : Condition.True(ReplicasScheduled, ReasonReplicasCreated, $"Scheduled {placed} of {desired} replicas");
+        var note = $"clusters that publish no allocation yet (upstream status) have their ModelReplicas counted by label, one request each: {string.Join(", ", slow)}";
+        var message = string.IsNullOrEmpty(condition.Message) ? note : $"{condition.Message}; {note}";
+        return condition with { Message = message };
     }
 
-    private static Condition Ready(int total, int ready) =>
+    private static Condition ScheduledCondition(ScheduleResult result, int desired, int observedKeys, CacheState cache)
+    {
+        var current = result.CurrentCount;
+        var why = result.Rejections.Count > 0 ? $"; elsewhere: {Explanation.Summary(result.Rejections)}" : "";
+        if (result.Overcommits.Count > 0)
+        {
+            return Condition.False(ReplicasScheduled, ReasonOvercommitted, Overcommitted(result, desired, why));
+        }
+        if (result.HeldCount > 0 && current < desired)
+        {
+            if (!cache.Fill)
+            {
+                return Condition.False(ReplicasScheduled, ReasonWaitingForModelCache,
+                    $"{current} of {desired} replicas run the current template; the rollout waits for ModelCache {cache.Name}; {Held(result)}");
+            }
+            return Condition.False(ReplicasScheduled, ReasonRolloutBlocked,
+                $"rollout blocked: {current} of {desired} replicas run the current template; {Held(result)}{why}; "
+                + "to unblock, free or add capacity in a pool that matches the template (or a cluster it may use), or revert the edit");
+        }
+        if (current < desired)
+        {
+            if (!cache.Fill && result.Rejections.Count == 0)
+            {
+                return Condition.False(ReplicasScheduled, ReasonWaitingForModelCache, $"{current} of {desired} replicas scheduled; new placements wait for ModelCache {cache.Name}");
+            }
+            var explained = result.Rejections.Count > 0 ? $"; {Explanation.Summary(result.Rejections)}" : "";
+            return Condition.False(ReplicasScheduled, ReasonInsufficientCapacity, $"{current} of {desired} replicas scheduled{explained}");
+        }
+        var rolling = result.HeldCount == 0 ? "" : $"rolling out: {Held(result)} until its replacement serves";
+        if (observedKeys == 0)
+        {
+            return Condition.False(ReplicasScheduled, ReasonScheduling, rolling.Length == 0 ? null : rolling);
+        }
+        return Condition.True(ReplicasScheduled, ReasonReplicasCreated, $"Scheduled {current} of {desired} replicas{(rolling.Length == 0 ? "" : "; " + rolling)}");
+    }
+
+    // Each held replica and why it still runs as it was.
+    private static string Held(ScheduleResult result)
+    {
+        var why = result.Outdated.ToDictionary(o => o.Replica.Key, o => o.Why, StringComparer.Ordinal);
+        var held = result.Placements.Where(p => p.Held).Select(p => p.Existing!).OrderBy(r => r.Name, StringComparer.Ordinal)
+            .Select(r => $"replica {r.Name} on {r.ClusterName} kept as it was ({why.GetValueOrDefault(r.Key) ?? $"its cluster {r.ClusterName} is no longer a candidate"})");
+        return string.Join("; ", held);
+    }
+
+    private static string Overcommitted(ScheduleResult result, int desired, string why)
+    {
+        var parts = new List<string>();
+        foreach (var pool in result.Overcommits.GroupBy(o => (o.Cluster, o.Pool)).OrderBy(g => g.Key.Cluster, StringComparer.Ordinal).ThenBy(g => g.Key.Pool, StringComparer.Ordinal))
+        {
+            var first = pool.First();
+            var ours = string.Join(", ", pool.Select(o => o.Replica));
+            var yielding = pool.Where(o => o.Yields).Select(o => o.Replica).ToArray();
+            var what = yielding.Length == 0
+                ? $"replica {ours} was placed first or cannot be told apart from the later placement, so it stays"
+                : result.CurrentCount >= desired
+                    ? $"replica {string.Join(", ", yielding)} is the later placement and moves: re-placed elsewhere, kept until the replacement serves"
+                    : $"replica {string.Join(", ", yielding)} is the later placement but has no room elsewhere yet{why}";
+            parts.Add($"pool {first.Pool} of cluster {first.Cluster} is over its size: its ModelReplicas claim {first.Demand} on {first.Size}; {what}");
+        }
+        return string.Join("; ", parts) + "; to fix, raise the pool's size (nodeCount or maxNodeCount), free capacity there, or add a cluster with room for the later placement";
+    }
+
+    private static Condition Ready(int total, int serving, int held) =>
         total == 0 ? Condition.False(ReplicasReady, ReasonNoReplicasScheduled)
-        : ready == total ? Condition.True(ReplicasReady, ReasonAllReplicasReady, $"{ready} of {total} ready")
-        : Condition.False(ReplicasReady, ReasonModelStarting, $"{ready} of {total} ready");
+        : held > 0 ? Condition.False(ReplicasReady, ReasonRollingOut, $"{serving} of {total} serving; {EnginePlacer.Plural(held, "replica")} on a previous template or being replaced")
+        : serving == total ? Condition.True(ReplicasReady, ReasonAllReplicasReady, $"{serving} of {total} ready")
+        : Condition.False(ReplicasReady, ReasonModelStarting, $"{serving} of {total} ready");
 
     private static JsonObject Status(int total, int ready, IReadOnlyList<Rejection>? rejections, int? clusters)
     {

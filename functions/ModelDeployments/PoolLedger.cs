@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelReplicas;
 
 namespace Modelplane.Functions.ModelDeployments;
@@ -56,6 +57,26 @@ internal sealed class PoolLedger
         _pods[claim] = _pods.GetValueOrDefault(claim) + pods;
     }
 
+    /// <summary>Takes pods off the pool: a replica whose own devices must not block its own update.</summary>
+    public void Remove(PodClaim claim, int pods)
+    {
+        if (claim.IsEmpty || pods <= 0 || !_pods.TryGetValue(claim, out var have))
+        {
+            return;
+        }
+        if (have <= pods)
+        {
+            _pods.Remove(claim);
+        }
+        else
+        {
+            _pods[claim] = have - pods;
+        }
+    }
+
+    /// <summary>Whether the pool holds more than it has room for (an overcommit someone else's stale view caused).</summary>
+    public bool Overcommitted => !Admissible(_pods, Nodes, PerNode);
+
     /// <summary>Whether the pool still has room for every pod charged to it plus <paramref name="extra"/>.</summary>
     public bool Fits(IEnumerable<(PodClaim Claim, int Pods)> extra)
     {
@@ -87,77 +108,7 @@ internal sealed class PoolLedger
         return room;
     }
 
-    /// <summary>The admission rule over a whole set of pods (see remarks).</summary>
-    internal static bool Admissible(IReadOnlyDictionary<PodClaim, int> pods, int nodes, IReadOnlyDictionary<string, int> perNode)
-    {
-        foreach (var (j, count) in pods)
-        {
-            if (count <= 0 || j.IsEmpty)
-            {
-                continue;
-            }
-            if (nodes <= 0)
-            {
-                return false;
-            }
-            // Headroom T_d = C_d − k_j,d + 1 for every class j needs; a class short of k_j,d per node never fits.
-            var headroom = new List<(string Class, long T)>();
-            foreach (var (cls, k) in j.Devices)
-            {
-                var t = (long)perNode.GetValueOrDefault(cls) - k + 1;
-                if (t <= 0)
-                {
-                    return false;
-                }
-                headroom.Add((cls, t));
-            }
-            Int128 denominator = 1;
-            foreach (var (_, t) in headroom)
-            {
-                denominator = Lcm(denominator, t);
-            }
-            Int128 others = 0;
-            foreach (var (i, n) in pods)
-            {
-                others += n * Weight(i, headroom, denominator);
-            }
-            others -= Weight(j, headroom, denominator);
-            if (others >= nodes * denominator)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    // W_j(i) scaled by the denominator: max over j's classes of min(1, k_i,d / T_d).
-    private static Int128 Weight(PodClaim i, List<(string Class, long T)> headroom, Int128 denominator)
-    {
-        Int128 weight = 0;
-        foreach (var (cls, t) in headroom)
-        {
-            var k = i.Of(cls);
-            if (k <= 0)
-            {
-                continue;
-            }
-            var w = k >= t ? denominator : k * (denominator / t);
-            if (w > weight)
-            {
-                weight = w;
-            }
-        }
-        return weight;
-    }
-
-    private static Int128 Lcm(Int128 a, Int128 b) => a / Gcd(a, b) * b;
-
-    private static Int128 Gcd(Int128 a, Int128 b)
-    {
-        while (b != 0)
-        {
-            (a, b) = (b, a % b);
-        }
-        return a;
-    }
+    /// <summary>The admission rule over a whole set of pods (<see cref="PoolCapacity.Admissible"/>).</summary>
+    internal static bool Admissible(IReadOnlyDictionary<PodClaim, int> pods, int nodes, IReadOnlyDictionary<string, int> perNode) =>
+        PoolCapacity.Admissible(pods, nodes, perNode);
 }

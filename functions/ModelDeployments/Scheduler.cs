@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
 
@@ -23,15 +24,17 @@ internal sealed record MemberPlacement(MemberRole Role, string Pool, IReadOnlyLi
 internal sealed record EnginePlacement(string Name, IReadOnlyList<MemberPlacement> Members);
 
 /// <summary>A replica the deployment should have: where it runs and, unless held, what each member claims.</summary>
-/// <remarks><c>Existing</c> is the observed replica this keeps (null for a new one); a <c>Held</c> one is kept exactly
-/// as observed because the current template cannot be placed.</remarks>
+/// <remarks><c>Existing</c> is the observed replica this keeps (null for a new one). A <c>Held</c> one is kept exactly
+/// as observed because it runs a previous template (or must yield) and its replacement is not serving yet;
+/// an <c>Updated</c> one is an existing replica re-placed in place on the current template after its shape changed.</remarks>
 internal sealed record Placement(
     string Cluster,
     int Index,
     string Gateway,
     IReadOnlyList<EnginePlacement> Engines,
     OwnReplica? Existing = null,
-    bool Held = false);
+    bool Held = false,
+    bool Updated = false);
 
 internal enum DropReason
 {
@@ -44,7 +47,7 @@ internal enum DropReason
     /// <summary>Its cluster has a NoExecute taint the deployment does not tolerate.</summary>
     Drained,
 
-    /// <summary>Its engines or pinned pools no longer satisfy the current template.</summary>
+    /// <summary>It runs a previous template (or yields) and enough replicas of the current one serve.</summary>
     TemplateChanged,
 
     /// <summary>More replicas run than <c>spec.replicas</c> asks for.</summary>
@@ -56,130 +59,270 @@ internal sealed record DroppedReplica(OwnReplica Replica, DropReason Reason);
 /// <summary>Why one cluster could not take another replica.</summary>
 internal sealed record Rejection(string Cluster, string Reason);
 
+/// <summary>Why a running replica cannot simply be kept as the current template.</summary>
+internal enum ChangeKind
+{
+    /// <summary>Its engines, member roles or pinned pools no longer match the template.</summary>
+    Template,
+
+    /// <summary>It still matches, but the template now claims devices it does not hold (copies, nodes, counts).</summary>
+    Resized,
+
+    /// <summary>Its cluster counts its pool over size and names it the later placement: it moves, make-before-break.</summary>
+    Yield,
+}
+
+/// <summary>A held replica of ours: it runs something other than the current template, and why it was not updated in place.</summary>
+internal sealed record OutdatedReplica(OwnReplica Replica, ChangeKind Kind, string Why);
+
+/// <summary>A pool one of our replicas runs on whose cluster counts more than it holds.</summary>
+internal sealed record Overcommit(string Cluster, string Pool, string Demand, string Size, string Replica, bool Yields);
+
 internal sealed record ScheduleInput(
     DeploymentPlan Plan,
     int Desired,
     IReadOnlyList<FleetCluster> Clusters,
     IReadOnlyList<OwnReplica> Own,
     IReadOnlyList<Toleration> Tolerations,
-    bool Fill = true);
+    bool Fill = true,
+    bool Update = true,
+    IReadOnlySet<string>? Serving = null)
+{
+    /// <summary>Whether a replica on this cluster can serve: Ready with a gateway (a cluster that left the selection included, when known).</summary>
+    public bool Serves(string cluster, Dictionary<string, FleetCluster> candidates) =>
+        Serving?.Contains(cluster) ?? candidates.GetValueOrDefault(cluster) is { Schedulable: true, Problem: null };
+}
 
 /// <summary>What the scheduler decided.</summary>
-/// <remarks><c>Placements</c> are sorted by (cluster, index), at most <c>Desired</c>; <c>Rejections</c> say, when fill
-/// stopped short, why each candidate cluster could not take the next replica (else empty).</remarks>
+/// <remarks><c>Placements</c> are sorted by (cluster, index): up to <c>Desired</c> on the current template plus the held
+/// ones; <c>Rejections</c> say, when fill stopped short, why each candidate cluster could not take the next replica
+/// (else empty); <c>Outdated</c> explains each held replica that runs a previous template.</remarks>
 internal sealed record ScheduleResult(
     IReadOnlyList<Placement> Placements,
     IReadOnlyList<DroppedReplica> Dropped,
-    IReadOnlyList<Rejection> Rejections)
+    IReadOnlyList<Rejection> Rejections,
+    IReadOnlyList<OutdatedReplica> Outdated,
+    IReadOnlyList<Overcommit> Overcommits)
 {
     public int HeldCount => Placements.Count(p => p.Held);
+
+    /// <summary>Placements on the current template (everything not held).</summary>
+    public int CurrentCount => Placements.Count - HeldCount;
 }
 
-/// <summary>The fleet scheduler: keep what runs, then fill the shortfall or shed the surplus.</summary>
+/// <summary>The fleet scheduler: keep what runs, roll out template edits, then fill the shortfall or shed the surplus.</summary>
 /// <remarks>
 /// <para>
 /// A pure function of the deployment, the candidate clusters (already filtered by label), this
 /// deployment's observed replicas and what each pool has allocated. A replica's identity is
-/// (cluster, index) and it never moves: moving is dropping it and placing a new one.
+/// (cluster, index) and it never moves: moving is placing a new one and, once that serves, dropping the old.
 /// </para>
 /// <para>
 /// Retain: a replica stays while its cluster is a candidate without an untolerated NoExecute taint,
-/// its engines and member roles still match the template, and each member's pinned pool still
-/// satisfies the member's current selectors. Scale down removes the replica on the most loaded
-/// cluster, then the greatest cluster name, then the highest index. Fill adds one replica at a time
-/// to the Ready cluster with a gateway whose pools take every engine (each engine whole on one pool,
-/// first fit in published order), choosing the fewest replicas of this deployment first and the
-/// name second, at the lowest free index; it stops when nothing fits and records why each cluster
-/// said no.
+/// its engines and member roles still match the template, each member's pinned pool still satisfies
+/// the member's current selectors, and the re-stamped shape claims nothing it does not hold already.
+/// Scale down removes the replica on the most loaded cluster, then the greatest cluster name, then
+/// the highest index. Fill adds one replica at a time to the Ready cluster with a gateway whose pools
+/// take every engine (each engine whole on one pool, first fit in published order), choosing the
+/// fewest replicas of this deployment first and the name second, at the lowest free index; it stops
+/// when nothing fits and records why each cluster said no.
 /// </para>
 /// <para>
-/// Hold (beyond upstream): an edit must not tear down what runs. When the result falls short and
-/// some replicas were dropped only because of the edit (their cluster left the selection, or their
-/// pins no longer satisfy the template), the scheduler runs again keeping up to the shortfall of them
-/// exactly as they are, so they keep serving until the new template can be placed. Drains (NoExecute)
-/// and scale-downs are intentional and never held.
+/// Rollout (beyond upstream, which drops a changed replica and refills against a ledger that still
+/// counts it, so on a full pool the edit never lands, and which re-stamps a grown copies or count
+/// unchecked, past its pool): a replica whose shape changed is first updated in place (same identity,
+/// so Crossplane updates the same object) on its own cluster, with its own devices counted free.
+/// Where that does not fit, fill places a replacement elsewhere and the old replica is held, exactly
+/// as it runs, until enough replicas of the current template serve: make-before-break. Where the
+/// replacement fits nowhere the old replica stays held and the result says why
+/// (<see cref="ScheduleResult.Outdated"/>), so a bad edit never tears down what runs. A replica whose
+/// cluster left the selection is held the same way. Drains (NoExecute) and scale-downs are
+/// intentional and never held.
+/// </para>
+/// <para>
+/// Overcommit: a replica its cluster names as the later placement on a pool counted over its size
+/// yields the same way, make-before-break; every replica of ours on such a pool is reported.
 /// </para>
 /// </remarks>
 internal static class Scheduler
 {
+    private sealed record Change(OwnReplica Replica, ChangeKind Kind, Placement? Pinned);
+
     public static ScheduleResult Schedule(ScheduleInput input)
     {
         var matcher = new DeviceMatcher();
-        var first = Run(input, [], matcher);
-        var shortfall = input.Desired - first.Placements.Count;
-        var holdable = first.Dropped
-            .Where(d => d.Reason is DropReason.ClusterGone or DropReason.TemplateChanged)
-            .Select(d => d.Replica)
-            .OrderBy(r => r.Name, StringComparer.Ordinal)
-            .Take(Math.Max(0, shortfall))
-            .ToArray();
-        if (holdable.Length == 0)
-        {
-            return first;
-        }
-        // Keep the first pass's explanation: it says why the current template could not be placed.
-        var second = Run(input, holdable, matcher);
-        return second.Rejections.Count > 0 ? second : second with { Rejections = first.Rejections };
-    }
-
-    private static ScheduleResult Run(ScheduleInput input, IReadOnlyList<OwnReplica> held, DeviceMatcher matcher)
-    {
         var candidates = input.Clusters.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var dropped = new List<DroppedReplica>();
         var kept = new List<Placement>();
+        var changes = new List<Change>();
+        var gone = new List<OwnReplica>();
         var used = new HashSet<(string, int)>();
 
         foreach (var own in input.Own.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
-            if (held.Contains(own))
-            {
-                continue;
-            }
-            var reason = Retain(own, candidates, used, input, matcher, out var placement);
+            var reason = Retain(own, candidates, used, input, matcher, out var placement, out var change);
             if (reason is { } drop)
             {
-                dropped.Add(new DroppedReplica(own, drop));
+                if (drop == DropReason.ClusterGone)
+                {
+                    gone.Add(own);
+                }
+                else
+                {
+                    dropped.Add(new DroppedReplica(own, drop));
+                }
                 continue;
             }
             used.Add((own.ClusterName, own.Index));
-            kept.Add(placement!);
+            if (change is { } kind)
+            {
+                changes.Add(new Change(own, kind, placement));
+            }
+            else
+            {
+                kept.Add(placement!);
+            }
         }
 
         ScaleDown(kept, input.Desired, dropped);
 
-        foreach (var own in held)
+        // Everything of ours that runs is charged, the changing replicas too: until one is updated
+        // or removed, it holds its devices.
+        var ledger = Ledger.Build(input.Clusters, kept.Select(p => p.Existing!).Concat(changes.Select(c => c.Replica)));
+        var placer = new EnginePlacer(input.Plan, matcher, ledger);
+        var current = new List<Placement>(kept);
+        var outdated = new List<OutdatedReplica>();
+        foreach (var change in changes)
         {
-            if (used.Add((own.ClusterName, own.Index)))
+            if (current.Count >= input.Desired)
             {
-                var gateway = candidates.GetValueOrDefault(own.ClusterName)?.Gateway ?? "";
-                kept.Add(new Placement(own.ClusterName, own.Index, gateway, [], own, Held: true));
+                outdated.Add(new OutdatedReplica(change.Replica, change.Kind, "enough replicas run the current template"));
+                continue;
+            }
+            string? why = "new placements wait for the ModelCache";
+            var updated = input.Update ? UpdateInPlace(change, candidates, placer, ledger, input, out why) : null;
+            if (updated is not null)
+            {
+                current.Add(updated);
+            }
+            else
+            {
+                outdated.Add(new OutdatedReplica(change.Replica, change.Kind, why!));
             }
         }
 
         IReadOnlyList<Rejection> rejections = [];
-        var placed = new List<Placement>(kept);
-        if (input.Fill && kept.Count < input.Desired)
+        var placed = new List<Placement>(current);
+        if (input.Fill && current.Count < input.Desired)
         {
-            rejections = Fill(input, candidates, kept, placed, used, matcher);
+            rejections = Fill(input, candidates, current, placed, used, placer);
         }
+
+        Hold(input, candidates, current, outdated, gone, placed, used, dropped);
         placed.Sort((a, b) =>
         {
             var byCluster = string.CompareOrdinal(a.Cluster, b.Cluster);
             return byCluster != 0 ? byCluster : a.Index.CompareTo(b.Index);
         });
-        return new ScheduleResult(placed, dropped, rejections);
+        var heldKeys = placed.Where(p => p.Held).Select(p => p.Existing!.Key).ToHashSet(StringComparer.Ordinal);
+        return new ScheduleResult(
+            placed,
+            dropped,
+            rejections,
+            outdated.Where(o => heldKeys.Contains(o.Replica.Key)).ToArray(),
+            Overcommits(candidates, placed));
     }
 
-    // Null when the replica is kept (with its placement), else why it is dropped.
+    // Old replicas stay, exactly as they run, while replicas of the current template fall short, and
+    // a Ready one also until enough replicas of the current template serve (make-before-break):
+    // Ready ones first, then by name. The rest are dropped.
+    private static void Hold(
+        ScheduleInput input,
+        Dictionary<string, FleetCluster> candidates,
+        List<Placement> current,
+        List<OutdatedReplica> outdated,
+        List<OwnReplica> gone,
+        List<Placement> placed,
+        HashSet<(string, int)> used,
+        List<DroppedReplica> dropped)
+    {
+        var serving = current.Count(p => !p.Updated && p.Existing is { Ready: true } && input.Serves(p.Cluster, candidates));
+        var room = Math.Max(0, input.Desired - serving);
+        // Beyond the shortfall only a replica that serves is worth keeping, until its replacement does.
+        var shortfall = input.Desired - placed.Count;
+        var old = outdated.Select(o => (o.Replica, Reason: DropReason.TemplateChanged))
+            .Concat(gone.Select(g => (Replica: g, Reason: DropReason.ClusterGone)))
+            .OrderByDescending(o => o.Replica.Ready)
+            .ThenBy(o => o.Replica.Name, StringComparer.Ordinal)
+            .ToArray();
+        foreach (var (replica, reason) in old)
+        {
+            // A replica whose cluster left the selection has no identity reserved yet; a duplicate of one stays dropped.
+            if (room > 0 && ((replica.Ready && input.Serves(replica.ClusterName, candidates)) || shortfall > 0) && (reason != DropReason.ClusterGone || used.Add((replica.ClusterName, replica.Index))))
+            {
+                room--;
+                shortfall--;
+                var gateway = candidates.GetValueOrDefault(replica.ClusterName)?.Gateway ?? "";
+                placed.Add(new Placement(replica.ClusterName, replica.Index, gateway, [], replica, Held: true));
+                continue;
+            }
+            dropped.Add(new DroppedReplica(replica, reason));
+        }
+    }
+
+    // The replica re-placed on its own cluster under its own identity, with its own devices counted
+    // free; null (and why) when that does not fit.
+    private static Placement? UpdateInPlace(
+        Change change,
+        Dictionary<string, FleetCluster> candidates,
+        EnginePlacer placer,
+        Ledger ledger,
+        ScheduleInput input,
+        out string? why)
+    {
+        var replica = change.Replica;
+        var cluster = candidates[replica.ClusterName];
+        why = change.Kind == ChangeKind.Yield ? $"it is the later placement on an overcommitted pool of {cluster.Name}, so it moves instead"
+            : !cluster.Ready ? $"its cluster {cluster.Name} is not Ready"
+            : cluster.Gateway.Length == 0 ? $"its cluster {cluster.Name} has no gateway address"
+            : Tolerations.Repelling(cluster.Taints, input.Tolerations) is { } taint ? $"its cluster {cluster.Name} has the untolerated taint {Tolerations.Describe(taint)}"
+            : null;
+        if (why is not null)
+        {
+            return null;
+        }
+        ledger.Release(replica);
+        var attempt = change.Pinned is { } pinned ? placer.Pinned(cluster, pinned.Engines) : null;
+        if (attempt?.Failure is not null)
+        {
+            // A resize that no longer fits its pins may still fit another pool of the cluster.
+            var elsewhere = placer.Place(cluster);
+            attempt = elsewhere.Failure is null ? elsewhere : attempt;
+        }
+        attempt ??= placer.Place(cluster);
+        if (attempt.Failure is { } failure)
+        {
+            ledger.Charge(replica);
+            why = $"in place on {cluster.Name}, with its own devices counted free: {failure}";
+            return null;
+        }
+        placer.Commit(cluster, attempt);
+        return new Placement(cluster.Name, replica.Index, cluster.Gateway, attempt.Engines, replica, Updated: true);
+    }
+
+    // Null when the replica is kept as it is, or changes (with its re-stamped pins when they still
+    // match); else why it is dropped.
     private static DropReason? Retain(
         OwnReplica own,
         Dictionary<string, FleetCluster> candidates,
         HashSet<(string, int)> used,
         ScheduleInput input,
         DeviceMatcher matcher,
-        out Placement? placement)
+        out Placement? placement,
+        out ChangeKind? change)
     {
         placement = null;
+        change = null;
         if (own.ClusterName.Length == 0 || !candidates.TryGetValue(own.ClusterName, out var cluster) || cluster.Problem is not null)
         {
             return DropReason.ClusterGone;
@@ -193,12 +336,94 @@ internal static class Scheduler
             return DropReason.Drained;
         }
         var engines = PinnedEngines(own, cluster, input.Plan, matcher);
-        if (engines is null)
-        {
-            return DropReason.TemplateChanged;
-        }
-        placement = new Placement(cluster.Name, own.Index, cluster.Gateway, engines, own);
+        placement = engines is null ? null : new Placement(cluster.Name, own.Index, cluster.Gateway, engines, own);
+        change = Yields(own, cluster) ? ChangeKind.Yield
+            : engines is null ? ChangeKind.Template
+            : Grows(own, input.Plan, engines) ? ChangeKind.Resized
+            : null;
         return null;
+    }
+
+    // Whether its cluster names this replica among the later placements of a pool counted over its size.
+    private static bool Yields(OwnReplica own, FleetCluster cluster)
+    {
+        var prefix = $"{own.Namespace}/{own.Name}@";
+        return ReplicaClaims.Of(own.Spec).Any(c =>
+            cluster.Pool(c.Pool)?.Allocated?.Overcommitted?.Any(o => o.StartsWith(prefix, StringComparison.Ordinal)) == true);
+    }
+
+    // Whether the re-stamped shape claims, on some pool, pods the replica does not hold now.
+    private static bool Grows(OwnReplica own, DeploymentPlan plan, IReadOnlyList<EnginePlacement> engines)
+    {
+        var holds = new Dictionary<(string, PodClaim), int>();
+        foreach (var claim in ReplicaClaims.Of(own.Spec))
+        {
+            holds[(claim.Pool, claim.Claim)] = holds.GetValueOrDefault((claim.Pool, claim.Claim)) + claim.Pods;
+        }
+        foreach (var (pool, claim, pods) in Claims(plan, engines))
+        {
+            if ((holds[(pool, claim)] = holds.GetValueOrDefault((pool, claim)) - pods) < 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>What a placement of the current template claims: (pool, what one pod claims, pods), in template order.</summary>
+    internal static IEnumerable<(string Pool, PodClaim Claim, int Pods)> Claims(DeploymentPlan plan, IReadOnlyList<EnginePlacement> engines)
+    {
+        foreach (var (engine, placed) in plan.Engines.Zip(engines))
+        {
+            for (var m = 0; m < engine.Members.Count && m < placed.Members.Count; m++)
+            {
+                var member = placed.Members[m];
+                var claim = new PodClaim(member.Requests.Select(r => new KeyValuePair<string, int>(r.DeviceClassName, r.Count)));
+                if (!claim.IsEmpty)
+                {
+                    yield return (member.Pool, claim, engine.Members[m].PodsPerCopy * engine.Copies);
+                }
+            }
+        }
+    }
+
+    // Every pool one of our placements runs on that its cluster counts over its size.
+    private static List<Overcommit> Overcommits(Dictionary<string, FleetCluster> candidates, List<Placement> placed)
+    {
+        var found = new List<Overcommit>();
+        foreach (var replica in placed.Select(p => p.Existing).OfType<OwnReplica>().OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            if (!candidates.TryGetValue(replica.ClusterName, out var cluster))
+            {
+                continue;
+            }
+            foreach (var poolName in ReplicaClaims.Of(replica.Spec).Select(c => c.Pool).Distinct(StringComparer.Ordinal))
+            {
+                if (cluster.Pool(poolName) is not { Allocated: { } allocated } pool)
+                {
+                    continue;
+                }
+                var pods = new Dictionary<PodClaim, int>();
+                foreach (var group in allocated.Pods ?? [])
+                {
+                    var claim = new PodClaim(group.Devices ?? new Dictionary<string, int>());
+                    pods[claim] = pods.GetValueOrDefault(claim) + Math.Max(0, group.Count ?? 0);
+                }
+                if (PoolCapacity.Admissible(pods, pool.Nodes, pool.Devices.PerNode))
+                {
+                    continue;
+                }
+                var prefix = $"{replica.Namespace}/{replica.Name}@";
+                found.Add(new Overcommit(
+                    cluster.Name,
+                    poolName,
+                    PoolCapacity.Describe(pods),
+                    PoolCapacity.DescribeSize(pool.Nodes, pool.Devices.PerNode),
+                    replica.Name,
+                    allocated.Overcommitted?.Any(o => o.StartsWith(prefix, StringComparison.Ordinal)) == true));
+            }
+        }
+        return found;
     }
 
     // The replica's pins re-resolved against the current template, or null when they no longer hold.
@@ -267,10 +492,8 @@ internal static class Scheduler
         List<Placement> kept,
         List<Placement> placed,
         HashSet<(string, int)> used,
-        DeviceMatcher matcher)
+        EnginePlacer placer)
     {
-        var ledger = Ledger.Build(input.Clusters, kept);
-        var placer = new EnginePlacer(input.Plan, matcher, ledger);
         var load = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var p in kept)
         {

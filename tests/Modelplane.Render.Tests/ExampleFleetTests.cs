@@ -40,6 +40,46 @@ public sealed class ExampleFleetTests
         Assert.DoesNotContain("\nPROBLEMS\n", run.Output, StringComparison.Ordinal);
     }
 
+    private static CliRun RunScenario(string folder, params string[] extra) =>
+        CliRun.Of(["render", "--fleet", Repo.Path("examples", folder), "--assume-ready", "--package", Repo.Path("package"), .. extra]);
+
+    // The scheduling fleets (issue 9): each starts from what already runs and settles where its README says.
+    [Theory]
+    [InlineData("fleet-rollout", new[] { "ml-team/qwen3-8b  qwen3-8b-702f6  byo-us-west  l4    Ready" }, new[] { "byo-us-east  l4", "(not settled)" })]
+    [InlineData("fleet-overcommit", new[] { "ml-team/chat-a  chat-a-d4117  byo-us-east  l4    Ready", "ml-team/chat-b  chat-b-94d79  byo-us-west  l4    Ready" },
+        new[] { "OVER SIZE", "(not settled)", "chat-b-3c743" })]
+    public void RenderFleet_SchedulingScenario_SettlesWhereItsReadmeSays(string folder, string[] rows, string[] absent)
+    {
+        var run = RunScenario(folder);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("settled after", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nPROBLEMS\n", run.Output, StringComparison.Ordinal);
+        Assert.All(rows, r => Assert.Contains(r, run.Output, StringComparison.Ordinal));
+        Assert.All(absent, a => Assert.DoesNotContain(a, run.Output, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RenderFleet_Overcommit_IsReportedAndTheLaterPlacementYieldsBeforeItSettles()
+    {
+        // Stop the fleet round by round until the overcommit shows: the pool is flagged, both
+        // deployments say so, and the later one moves make-before-break.
+        string? shown = null;
+        for (var rounds = 2; rounds <= 12 && shown is null; rounds++)
+        {
+            var run = RunScenario("fleet-overcommit", "--max-rounds", rounds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (run.Output.Contains("is the later placement and moves", StringComparison.Ordinal))
+            {
+                shown = run.Output;
+            }
+        }
+
+        Assert.NotNull(shown);
+        Assert.Contains("l4: 1 node (OVER SIZE)", shown, StringComparison.Ordinal);
+        Assert.Contains("replica chat-a-d4117 was placed first", shown, StringComparison.Ordinal);
+        Assert.Matches(@"ml-team/chat-b\s+chat-b-3c743\s+byo-us-east", shown);
+    }
+
     [Fact]
     public void RenderFleet_EveryManagedResourceKind_HasItsProviderInTheConfigurationsDependencies()
     {

@@ -16,6 +16,7 @@ public sealed class World
     private readonly SortedDictionary<string, JsonObject> _classes = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _clusters = [];
     private readonly SortedDictionary<string, JsonObject> _observed = new(StringComparer.Ordinal);
+    private readonly List<JsonObject> _fleetReplicas = [];
 
     public World() => Class("h100", Fx.Gpu());
 
@@ -55,6 +56,13 @@ public sealed class World
         return this;
     }
 
+    /// <summary>A ModelReplica anywhere in the fleet (another deployment's), which only a label requirement fetches.</summary>
+    public World FleetReplica(JsonObject replica)
+    {
+        _fleetReplicas.Add(replica);
+        return this;
+    }
+
     public World Endpoint(JsonObject endpoint, string key)
     {
         _observed[key] = endpoint;
@@ -87,7 +95,7 @@ public sealed class World
         {
             return FunctionHost.Request("model-deployment", deployment, null, _observed);
         }
-        List<JsonObject> objects = [.. _clusters, .. Classes];
+        List<JsonObject> objects = [.. _clusters, .. Classes, .. _fleetReplicas];
         if (cache is not null)
         {
             objects.Add(cache);

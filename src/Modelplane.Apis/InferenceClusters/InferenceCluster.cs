@@ -293,6 +293,10 @@ public sealed record PoolAllocation
 
     /// <summary>Claiming pods grouped by what one pod claims from its node.</summary>
     public IReadOnlyList<PodGroup>? Pods { get; init; }
+
+    /// <summary>When the counted pods exceed the pool, the later placements that overflow it (the ones that
+    /// should yield), as in <see cref="Replicas"/>; absent while the pool fits or when the later ones cannot be told apart.</summary>
+    public IReadOnlyList<string>? Overcommitted { get; init; }
 }
 
 /// <summary><see cref="Count"/> pods, each claiming <see cref="Devices"/> (device class name to count) from one node.</summary>

@@ -106,7 +106,7 @@ public sealed class FleetRenderer(PipelineRenderer renderer, IReadOnlyDictionary
         {
             renders = await RenderRoundAsync(world, cancellationToken).ConfigureAwait(false);
             var roundProblems = new List<string>();
-            var next = NextWorld(manifests, world, renders, options, roundProblems);
+            var next = NextWorld(manifests, world, renders, options, roundProblems, round);
             var print = Fingerprint(next);
             if (print == previousPrint)
             {
@@ -143,7 +143,43 @@ public sealed class FleetRenderer(PipelineRenderer renderer, IReadOnlyDictionary
             }
             world.Add(new FleetNode { Key = key, Object = Objects.Clone(manifest.Object), Source = manifest.Source });
         }
+        // What already runs: a manifest that names its composite (a controller ownerReference) and its
+        // composition resource name starts the fleet as that XR's composed resource, so a fleet can
+        // begin from a previous reconcile (a rollout, a dead cluster, a race) instead of from nothing.
+        var keys = world.Select(n => n.Key).ToHashSet();
+        for (var i = 0; i < world.Count; i++)
+        {
+            if (SeedParent(world[i].Object, keys) is { } parent)
+            {
+                world[i] = world[i] with { Parent = parent, ResourceName = Objects.String(Objects.Child(Objects.Child(world[i].Object, "metadata"), "annotations")[ResourceNameAnnotation]), Source = null };
+            }
+        }
         return world;
+    }
+
+    private const string ResourceNameAnnotation = "crossplane.io/composition-resource-name";
+
+    /// <summary>The XR a manifest says composed it, when that XR is in the fleet and the manifest names its resource.</summary>
+    public static ObjectKey? SeedParent(JsonObject obj, IReadOnlySet<ObjectKey> keys)
+    {
+        var metadata = obj["metadata"] as JsonObject;
+        if (Objects.String((metadata?["annotations"] as JsonObject)?[ResourceNameAnnotation]).Length == 0
+            || (metadata?["ownerReferences"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(o => o["controller"] is JsonValue c && c.TryGetValue<bool>(out var b) && b) is not { } owner)
+        {
+            return null;
+        }
+        var ns = Objects.String(metadata?["namespace"]);
+        var apiVersion = Objects.String(owner["apiVersion"]);
+        var kind = Objects.String(owner["kind"]);
+        var name = Objects.String(owner["name"]);
+        foreach (var candidate in new[] { new ObjectKey(apiVersion, kind, ns, name), new ObjectKey(apiVersion, kind, "", name) })
+        {
+            if (keys.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private async Task<Dictionary<ObjectKey, RenderResult>> RenderRoundAsync(IReadOnlyList<FleetNode> world, CancellationToken cancellationToken)
@@ -175,13 +211,19 @@ public sealed class FleetRenderer(PipelineRenderer renderer, IReadOnlyDictionary
 
     private List<FleetNode> NextWorld(
         IReadOnlyList<Manifest> manifests, IReadOnlyList<FleetNode> world, IReadOnlyDictionary<ObjectKey, RenderResult> renders,
-        FleetOptions options, List<string> problems)
+        FleetOptions options, List<string> problems, int round)
     {
         var previous = world.ToDictionary(n => n.Key);
         var next = new List<FleetNode>();
         var owners = new Dictionary<ObjectKey, ObjectKey?>();
+        var manifestKeys = manifests.Select(m => ObjectKey.Of(m.Object)).ToHashSet();
         foreach (var manifest in manifests)
         {
+            if (SeedParent(manifest.Object, manifestKeys) is not null)
+            {
+                // A seed lives on only while its XR keeps composing it.
+                continue;
+            }
             var key = ObjectKey.Of(manifest.Object);
             owners[key] = null;
             next.Add(WithStatus(new FleetNode { Key = key, Object = Objects.Clone(manifest.Object), Source = manifest.Source }, previous, renders));
@@ -223,12 +265,25 @@ public sealed class FleetRenderer(PipelineRenderer renderer, IReadOnlyDictionary
                 }
                 owners[key] = parent;
                 alive.Add(key);
-                var node = new FleetNode { Key = key, Object = Objects.Clone(resource), Parent = parent, ResourceName = name, Ready = isReady };
+                var node = new FleetNode { Key = key, Object = Created(Objects.Clone(resource), previous.GetValueOrDefault(key), round), Parent = parent, ResourceName = name, Ready = isReady };
                 next.Add(IsComposite(resource) ? WithStatus(node, previous, renders) : WithObservedStatus(node, options));
             }
         }
         return next;
     }
+
+    // The API server stamps creationTimestamp when an object is created; here the round it first
+    // appeared in stands in for the clock (a minute a round), so "created later" means something
+    // and runs agree. An object that already existed keeps its stamp.
+    private static JsonObject Created(JsonObject resource, FleetNode? before, int round)
+    {
+        var metadata = Objects.Child(resource, "metadata");
+        var stamp = Objects.String((before?.Object["metadata"] as JsonObject)?["creationTimestamp"]);
+        metadata["creationTimestamp"] = stamp.Length > 0 ? stamp : FleetEpoch.AddMinutes(round).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        return resource;
+    }
+
+    private static readonly DateTime FleetEpoch = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     // A generated name, as Crossplane would pick one, but derived instead of random so runs agree.
     private static JsonObject Named(JsonObject resource, ObjectKey parent, string resourceName)

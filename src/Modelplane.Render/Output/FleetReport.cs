@@ -116,8 +116,11 @@ public static class FleetReport
         foreach (var cluster in Of(fleet, "InferenceCluster"))
         {
             var status = cluster.Object["status"] as JsonObject;
+            // A pool the cluster counts over its size says so here, not only in its condition.
+            var over = Objects.Condition(cluster.Object, "PoolsWithinSize") is { } fits && Objects.String(fits["status"]) == "False" ? Objects.String(fits["message"]) : "";
             var pools = ((status?["gpuPools"] as JsonArray)?.OfType<JsonObject>() ?? [])
-                .Select(p => $"{Objects.String(p["name"])}: {Number(p["nodes"])} {(Number(p["nodes"]) == "1" ? "node" : "nodes")}");
+                .Select(p => $"{Objects.String(p["name"])}: {Number(p["nodes"])} {(Number(p["nodes"]) == "1" ? "node" : "nodes")}"
+                    + (over.Contains($"pool {Objects.String(p["name"])} is over", StringComparison.Ordinal) ? " (OVER SIZE)" : ""));
             rows.Add([
                 cluster.Key.Name,
                 ReadyText(cluster.Object),
@@ -149,6 +152,11 @@ public static class FleetReport
             if (long.TryParse(wanted, CultureInfo.InvariantCulture, out var want) && want > replicas.Length)
             {
                 rows.Add([name, $"{want - replicas.Length} of {want} not placed", "-", "-", Why(fleet, deployment, "ReplicasScheduled")]);
+            }
+            else if (Objects.Condition(deployment.Object, "ReplicasScheduled") is { } scheduled && Objects.String(scheduled["status"]) == "False")
+            {
+                // Placed but not settled right: a blocked rollout, an overcommitted pool.
+                rows.Add([name, "(not settled)", "-", "-", Why(fleet, deployment, "ReplicasScheduled")]);
             }
         }
         return rows;

@@ -139,6 +139,40 @@ public sealed class InferenceClusterComposerTests
               template: {spec: {containers: [{name: engine, image: vllm}]}}
         """;
 
+    private const string OneGpu = """
+          - name: main
+            members:
+            - role: Standalone
+              nodePoolName: l4-pool
+              deviceRequests:
+              - {name: gpu, deviceClassName: gpu.nvidia.com, count: 1, selectors: [{cel: "true"}]}
+              template: {spec: {containers: [{name: engine, image: vllm}]}}
+        """;
+
+    // A one-node pool of one GPU, optionally with the allocation this cluster published last.
+    private static JsonObject OneNodeCluster(params string[] countedBefore)
+    {
+        var cluster = WithSpec("nodePools", new JsonArray(new JsonObject { ["name"] = "l4-pool", ["className"] = "gpu-l4", ["nodeCount"] = 1 }));
+        if (countedBefore.Length > 0)
+        {
+            cluster["status"] = new JsonObject
+            {
+                ["gpuPools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "l4-pool",
+                    ["allocated"] = new JsonObject { ["replicas"] = new JsonArray([.. countedBefore.Select(c => (JsonNode)JsonValue.Create(c))]) },
+                }),
+            };
+        }
+        return cluster;
+    }
+
+    private static JsonObject Created(JsonObject replica, string timestamp)
+    {
+        replica["metadata"]!["creationTimestamp"] = timestamp;
+        return replica;
+    }
+
     private static JsonObject ServingStack(bool ready, string? address) => FunctionHost.Yaml($$"""
         apiVersion: infrastructure.modelplane.ai/v1alpha1
         kind: ServingStack
@@ -219,6 +253,26 @@ public sealed class InferenceClusterComposerTests
         new("existing-without-secret-is-invalid",
             "An Existing source without a kubeconfig Secret names the missing field.",
             () => Request(WithSpec("cluster", new JsonObject { ["source"] = "Existing" }), Required([]))),
+        new("overcommitted-pool-names-later-placement",
+            "Two replicas counted onto a one-node pool: False PoolsWithinSize names pool, demand and size, and the one not counted before is published as the later placement.",
+            () => Request(OneNodeCluster("team-a/qwen-5ab63@1"), Required([
+                Replica("team-a", "qwen-5ab63", OneGpu),
+                Replica("team-b", "kimi-0c1d2", OneGpu),
+            ]))),
+        new("overcommit-later-placement-by-creation-time",
+            "Neither replica was counted before: the one created later is the later placement.",
+            () => Request(OneNodeCluster(), Required([
+                Created(Replica("team-a", "qwen-5ab63", OneGpu), "2026-01-01T00:00:00Z"),
+                Created(Replica("team-b", "kimi-0c1d2", OneGpu), "2026-01-01T00:05:00Z"),
+            ]))),
+        new("overcommit-stays-named-after-recount",
+            "A replica named as the later placement stays the later one once counted, until it moves.",
+            () =>
+            {
+                var cluster = OneNodeCluster("team-a/qwen-5ab63@1", "team-b/kimi-0c1d2@1");
+                cluster["status"]!["gpuPools"]![0]!["allocated"]!["overcommitted"] = new JsonArray("team-b/kimi-0c1d2@1");
+                return Request(cluster, Required([Replica("team-a", "qwen-5ab63", OneGpu), Replica("team-b", "kimi-0c1d2", OneGpu)]));
+            }),
         new("fixed-pool-publishes-node-count",
             "A fixed pool publishes its node count; an unset count is one node.",
             () => Request(WithSpec("nodePools", new JsonArray(

@@ -55,7 +55,9 @@ public sealed class FleetScaleTests(ITestOutputHelper output)
         Assert.True(FleetFixtures.Bytes(request) < 128 * 1024, $"request is {FleetFixtures.Bytes(request):N0} bytes");
         Assert.DoesNotContain(ModelDeploymentComposer.ClustersKey, response.Requirements.Resources.Keys);
         Assert.Equal(observed.Keys.Order(StringComparer.Ordinal), response.Desired.Resources.Keys.Where(k => k.StartsWith("replica-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
-        Assert.Contains(response.Conditions, c => c.Type == "ReplicasReady" && c.Reason == "AllReplicasReady");
+        // Ready replicas on serving clusters get their endpoints; they count as ready once those are observed Ready.
+        Assert.Equal(10, response.Desired.Resources.Keys.Count(k => k.StartsWith("endpoint-", StringComparison.Ordinal)));
+        Assert.Contains(response.Conditions, c => c.Type == "ReplicasReady" && c.Reason == "ModelStarting" && c.Message == "0 of 10 ready");
     }
 
     // A composed replica as Crossplane observes it once it runs: generation 1, Ready.

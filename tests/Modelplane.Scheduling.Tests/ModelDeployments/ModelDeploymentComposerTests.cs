@@ -97,15 +97,16 @@ public sealed class ModelDeploymentComposerTests
             "A selector naming an undeclared variable is an invalid selector, not one that silently never matches.",
             () => new World().Clusters("cluster-a").Request(Deployment(engines: [Engine(members: Member(requests: [Request(cels: "devcie.driver == \"gpu.nvidia.com\"")]))]))),
         new("no-clusters-keeps-running-replicas",
-            "A cluster selector no cluster matches keeps the running replica and warns.",
-            () => new World().Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0")
+            "A cluster selector no cluster matches keeps the running replica and, while its cluster serves, its endpoint; it warns.",
+            () => new World().Clusters("cluster-a").Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0")
                 .Request(Deployment(clusterSelector: new Dictionary<string, string> { ["region"] = "mars" }))),
         new("no-clusters-warns",
             "No InferenceClusters at all: a warning, and the deployment is not ready.",
             () => new World().Request(Deployment())),
         new("partial-shortfall-is-false",
             "Two of three replicas placed is ReplicasScheduled=False with the count and the reason.",
-            () => new World().Cluster(Cluster("cluster-a", [Pool(nodes: 2)])).Replica(Replica("cluster-a", 0, ready: true)).Replica(Replica("cluster-a", 1, ready: true)).Request(Deployment(replicas: 3))),
+            () => new World().Cluster(Cluster("cluster-a", [Pool(nodes: 2)])).Replica(Replica("cluster-a", 0, ready: true)).Replica(Replica("cluster-a", 1, ready: true))
+                .Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0").Endpoint(ObservedEndpoint("cluster-a", 1), "endpoint-cluster-a-1").Request(Deployment(replicas: 3))),
         new("unschedulable-explains-per-reason",
             "Nothing fits: the condition and status.scheduling say why, per reason, with example clusters.",
             () => new World().Class("l4", Gpu("23034Mi"))
@@ -129,6 +130,71 @@ public sealed class ModelDeploymentComposerTests
         new("one-gpu-replicas-share-an-eight-gpu-node",
             "Device-granular accounting: four 1-GPU replicas share one 8-GPU node instead of needing four nodes.",
             () => new World().Class("h100x8", Gpu(count: 8)).Cluster(Cluster("cluster-a", [Pool(nodes: 1, className: "h100x8")])).Request(Deployment(replicas: 4))),
+    };
+
+    private static string Ours(string cluster, int index = 0, long generation = 1) => $"{Ns}/{ReplicaName(Name, cluster, index)}@{generation}";
+
+    // A Ready replica of ours on cluster-a with its endpoint, the only pod of a full 1-node pool that counted it.
+    private static World FullPool(bool clusterReady = true, string gateway = Gateway) => new World()
+        .Cluster(Cluster("cluster-a", [Pool(nodes: 1, allocated: Allocated(1, 1, Ours("cluster-a")))], ready: clusterReady, gateway: gateway))
+        .Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0");
+
+    private static JsonObject OvercommittedPool(params string[] later)
+    {
+        var allocated = Allocated(2, 1, Ours("cluster-a"), "other-team/other-model-0a1b2@1");
+        allocated["overcommitted"] = new JsonArray([.. later.Select(l => (JsonNode)JsonValue.Create(l))]);
+        return allocated;
+    }
+
+    private static JsonObject OtherReplica(string cluster) => Replica(cluster, deployment: "other-model", ns: "other-team", ready: true);
+
+    // Rollouts, held replicas' endpoints, overcommit and the switch-over from upstream (issue 9).
+    public static TheoryData<Case> Rollouts => new()
+    {
+        new("template-edit-on-full-pool-updates-in-place",
+            "An engine rename on a full pool re-places the replica in place under its own name: its own GPU does not block its own update.",
+            () => FullPool().Request(Deployment(engines: [Engine("renamed")]))),
+        new("template-edit-moves-make-before-break",
+            "A copies edit the pool cannot hold places the new shape on another cluster and keeps the old replica serving until the new one does.",
+            () => FullPool().Clusters("cluster-b").Request(Deployment(engines: [Engine(copies: 2)]))),
+        new("rollout-completes-when-replacement-serves",
+            "Once the replacement serves, the old replica and its endpoint go.",
+            () => FullPool().Clusters("cluster-b")
+                .Replica(Replica("cluster-b", ready: true, engines: [ObservedEngine(copies: 2)])).Endpoint(ObservedEndpoint("cluster-b"), "endpoint-cluster-b-0")
+                .Request(Deployment(engines: [Engine(copies: 2)]))),
+        new("rollout-blocked-names-cause-and-fix",
+            "A copies edit with room nowhere keeps the old replica and says the rollout is blocked, by what, and how to unblock it.",
+            () => FullPool().Request(Deployment(engines: [Engine(copies: 2)]))),
+        new("held-replica-on-dead-cluster-has-no-endpoint",
+            "A replica held through a bad edit on a cluster that is not Ready loses its endpoint and does not count as ready.",
+            () => FullPool(clusterReady: false).Request(Deployment(engines: [Engine(members: Member(requests: [Request(cels: "device.driver == ")]))]))),
+        new("held-replica-without-gateway-has-no-endpoint",
+            "A replica held through a shortfall on a cluster that lost its gateway loses its endpoint.",
+            () => FullPool(gateway: "").Request(Deployment(engines: [Engine(copies: 2)]))),
+        new("held-replica-on-deleted-cluster-has-no-endpoint",
+            "A replica whose cluster was deleted, kept while nothing else can host it, has no endpoint and is not ready.",
+            () => new World().Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0")
+                .Request(Deployment(clusterSelector: new Dictionary<string, string> { ["region"] = "mars" }))),
+        new("kept-endpoint-follows-new-gateway-address",
+            "A held replica's endpoint is rebuilt from its cluster's current gateway address, not copied from the stale one.",
+            () => FullPool(gateway: "10.0.0.2").Request(Deployment(engines: [Engine(members: Member(requests: [Request(cels: "device.driver == ")]))]))),
+        new("copies-growth-checked-against-pool",
+            "A copies edit is re-stamped in place only where the pool holds it (upstream grows it past the pool).",
+            () => new World().Cluster(Cluster("cluster-a", [Pool(nodes: 2, allocated: Allocated(1, 1, Ours("cluster-a")))]))
+                .Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0")
+                .Request(Deployment(engines: [Engine(copies: 2)]))),
+        new("overcommitted-later-placement-yields",
+            "Named by its cluster as the later placement on an overcommitted pool, the replica is re-placed elsewhere and kept until the new one serves.",
+            () => new World().Cluster(Cluster("cluster-a", [Pool(nodes: 1, allocated: OvercommittedPool(Ours("cluster-a")))])).Clusters("cluster-b")
+                .Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0").Request(Deployment())),
+        new("overcommitted-earlier-placement-reports",
+            "On an overcommitted pool where the other deployment's replica is the later one, ours stays and the condition says so.",
+            () => new World().Cluster(Cluster("cluster-a", [Pool(nodes: 1, allocated: OvercommittedPool("other-team/other-model-0a1b2@1"))]))
+                .Replica(Replica("cluster-a", ready: true)).Endpoint(ObservedEndpoint("cluster-a"), "endpoint-cluster-a-0").Request(Deployment())),
+        new("upstream-status-counts-replicas-by-label",
+            "A cluster that publishes no allocation (upstream's status) has its ModelReplicas required by label and counted; the condition names it.",
+            () => new World().Cluster(Cluster("cluster-a", [Pool(nodes: 1, unpublished: true)])).Cluster(Cluster("cluster-b", [Pool(nodes: 1, unpublished: true)]))
+                .FleetReplica(OtherReplica("cluster-a")).Request(Deployment())),
     };
 
     public static TheoryData<Case> BadInput => new()
@@ -173,5 +239,6 @@ public sealed class ModelDeploymentComposerTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    [MemberData(nameof(Rollouts))]
     public void Compose(Case c) => Golden.Match(c.Name, c.Reason, FunctionHost.Run(c.Request(), ModelDeploymentComposer.Composer));
 }

@@ -56,9 +56,9 @@ public sealed class SchedulerTests
         new("scaling down drops the highest index of the most loaded cluster",
             () => new World().Clusters("a", "b").Replica(Replica("a", 0)).Replica(Replica("a", 1)).Replica(Replica("b", 0)),
             Md(2), ["a/0@default", "b/0@default"]),
-        new("a kept replica is charged at its observed shape, new ones at the template's",
+        new("beyond upstream: a kept replica re-stamped bigger is updated in place only as far as the pool holds",
             () => new World().Cluster(Cluster("a", [Pool(nodes: 6)])).Replica(Replica("a", engines: [ObservedPipeline(2)])),
-            Md(2, Pipeline(4)), ["a/0@default,default", "a/1@default,default"]),
+            Md(2, Pipeline(4)), ["a/0@default,default"]),
         new("scaling down keeps the spread",
             () => new World().Clusters("a", "b").Replica(Replica("a", 0)).Replica(Replica("a", 1)).Replica(Replica("b", 3)),
             Md(2), ["a/0@default", "b/3@default"]),
@@ -234,12 +234,62 @@ public sealed class SchedulerTests
             () => new World().Class("big", Gpu("200Gi")).Cluster(Cluster("a")).Cluster(Cluster("b", [Pool("big", 1, "big")]))
                 .Replica(Replica("a", 0)).Replica(Replica("a", 1)),
             Md(2, Engine(members: Member(requests: [Request(cels: Memory200)]))), ["a/0 held", "b/0@big"]),
-        new("a held replica's identity is not reused by a new placement",
+        new("a selector edit re-places one replica in place on the pool with room and holds the other",
             () => new World().Class("big", Gpu("200Gi")).Cluster(Cluster("a", [Pool(), Pool("big", 1, "big")]))
                 .Replica(Replica("a", 0)).Replica(Replica("a", 1)),
-            Md(2, Engine(members: Member(requests: [Request(cels: Memory200)]))), ["a/0 held", "a/1@big"]),
+            Md(2, Engine(members: Member(requests: [Request(cels: Memory200)]))), ["a/0@big", "a/1 held"]),
         new("a scale-down is never held",
             () => new World().Clusters("a").Replica(Replica("a", 0)).Replica(Replica("a", 1)), Md(1), ["a/0@default"]),
+    };
+
+    private static string Ours(string cluster, int index = 0, long generation = 1) => $"{Ns}/{ReplicaName(Name, cluster, index)}@{generation}";
+
+    // A full 1-node pool whose cluster counted our replica.
+    private static PoolSpec Full(string cluster) => Pool(nodes: 1, allocated: Allocated(1, 1, Ours(cluster)));
+
+    private static JsonObject Overcommitted(string cluster, params string[] later)
+    {
+        var allocated = Allocated(2, 1, Ours(cluster), "other/other-model-0a1b2@1");
+        allocated["overcommitted"] = new JsonArray([.. later.Select(l => (JsonNode)JsonValue.Create(l))]);
+        return allocated;
+    }
+
+    public static TheoryData<Row> Rollout => new()
+    {
+        new("an engine rename on a full pool updates the replica in place, its own devices counted free",
+            () => new World().Cluster(Cluster("a", [Full("a")])).Replica(Replica("a", ready: true)),
+            Md(1, Engine("renamed")), ["a/0@default"]),
+        new("a member shape edit on a full pool updates in place when the pool holds the new shape",
+            () => new World().Cluster(Cluster("a", [Pool(nodes: 2, allocated: Allocated(1, 1, Ours("a")))])).Replica(Replica("a", ready: true)),
+            Md(1, Pipeline(2)), ["a/0@default,default"]),
+        new("another deployment's devices still count against an in-place update",
+            () => new World().Cluster(Cluster("a", [Pool(nodes: 2, allocated: Allocated(2, 1, Ours("a"), "other/x-1@1"))])).Replica(Replica("a", ready: true)),
+            Md(1, Pipeline(2)), ["a/0 held"]),
+        new("a copies edit that outgrows the pool moves make-before-break: the old replica is held beside its replacement",
+            () => new World().Cluster(Cluster("a", [Full("a")])).Clusters("b").Replica(Replica("a", ready: true)),
+            Md(1, Engine(copies: 2)), ["a/0 held", "b/0@default"]),
+        new("the old replica goes once its replacement serves",
+            () => new World().Cluster(Cluster("a", [Full("a")])).Clusters("b")
+                .Replica(Replica("a", ready: true)).Replica(Replica("b", ready: true, engines: [ObservedEngine(copies: 2)])),
+            Md(1, Engine(copies: 2)), ["b/0@default"]),
+        new("a rollout with room nowhere keeps the old replica held",
+            () => new World().Cluster(Cluster("a", [Full("a")])).Replica(Replica("a", ready: true)),
+            Md(1, Engine(copies: 2)), ["a/0 held"]),
+        new("an edit on a cluster that is not Ready moves the replica instead of updating it there",
+            () => new World().Cluster(Cluster("a", [Full("a")], ready: false)).Clusters("b").Replica(Replica("a", ready: true)),
+            Md(1, Engine("renamed")), ["b/0@default"]),
+        new("a replica its cluster names as the later placement yields make-before-break",
+            () => new World().Cluster(Cluster("a", [Pool(nodes: 1, allocated: Overcommitted("a", Ours("a")))])).Clusters("b").Replica(Replica("a", ready: true)),
+            Md(), ["a/0 held", "b/0@default"]),
+        new("a replica named as the later placement with nowhere to go stays",
+            () => new World().Cluster(Cluster("a", [Pool(nodes: 1, allocated: Overcommitted("a", Ours("a")))])).Replica(Replica("a", ready: true)),
+            Md(), ["a/0 held"]),
+        new("a replica placed first on an overcommitted pool stays where it is",
+            () => new World().Cluster(Cluster("a", [Pool(nodes: 1, allocated: Overcommitted("a", "other/other-model-0a1b2@1"))])).Clusters("b").Replica(Replica("a", ready: true)),
+            Md(), ["a/0@default"]),
+        new("a copies edit that shrinks is re-stamped in place without a capacity check",
+            () => new World().Cluster(Cluster("a", [Pool(nodes: 1, allocated: Allocated(3, 1, Ours("a"), "other/x-1@1"))])).Replica(Replica("a", ready: true, engines: [ObservedEngine(copies: 2)])),
+            Md(), ["a/0@default"]),
     };
 
     public static TheoryData<Row> Devices => new()
@@ -269,6 +319,7 @@ public sealed class SchedulerTests
     [MemberData(nameof(Taints))]
     [MemberData(nameof(Hold))]
     [MemberData(nameof(Devices))]
+    [MemberData(nameof(Rollout))]
     public void Schedule_Row_PlacesAsWritten(Row row) =>
         Assert.Equal(row.Want, World.Describe(row.World().Schedule(row.Deployment, row.Fill)));
 
