@@ -300,7 +300,7 @@ public static class ModelCacheComposer
         if (served.Length == 0)
         {
             return Condition.False(ArtifactReady, ReasonNoConsumers,
-                "no ModelReplica uses the cache yet; it stages to a cluster when a ModelDeployment places a replica there (staging.policy OnDemand), or set staging.policy Eager to stage everywhere it matches");
+                "no ModelReplica uses the cache; it stages to a cluster when a ModelDeployment places a replica there (staging.policy OnDemand), or set staging.policy Eager to stage everywhere it matches");
         }
         if (recipe.Token.Missing && ready < served.Length)
         {
