@@ -71,6 +71,7 @@ public static class ModelDeploymentComposer
         var xr = req.ReadComposite(ModelDeploymentJsonContext.Default.ModelDeployment);
         var spec = xr.Spec?.Template?.Spec ?? new DeploymentTemplateSpec();
         var cache = CacheState.Resolve(req, spec, out var clusterLabels);
+        var cached = CachePlacement.Read(req, spec, CacheKey);
         var own = Replicas.Observed(req);
         var desired = xr.Spec?.Replicas ?? ModelDeploymentSpec.MinReplicas;
         var pinned = own.Select(r => r.ClusterName).Where(n => n.Length > 0).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -94,8 +95,10 @@ public static class ModelDeploymentComposer
             return Hold(req, own, requirements, cache, ReasonNoClusters, $"cannot schedule: {NoClustersMessage(clusterLabels)}");
         }
 
-        var fleet = Fleet.Read(Candidates(req, pinned, clusterLabels, fleetFetched), req.Required.Get(ClassesKey));
-        var result = Scheduler.Schedule(new ScheduleInput(plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched));
+        var candidates = Candidates(req, pinned, clusterLabels, fleetFetched);
+        var fleet = Fleet.Read(candidates, req.Required.Get(ClassesKey));
+        fleet = cached?.Restrict(fleet, candidates) ?? fleet;
+        var result = Scheduler.Schedule(new ScheduleInput(plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched, cached?.Warm));
         var needsFleet = NeedsFleet(result, desired, cache);
         if (needsFleet && !fleetFetched)
         {
@@ -119,7 +122,7 @@ public static class ModelDeploymentComposer
             Resources = resources,
             Status = Status(result.Placements.Count, ready, result.Placements.Count < desired || result.HeldCount > 0 ? result.Rejections : null, fleet.Count),
             CompositeReady = result.Placements.Count == 0 ? Readiness.NotReady : Readiness.Unspecified,
-            Conditions = [.. cache.Conditions, Scheduled(result, desired, observedKeys, cache), Ready(result.Placements.Count, ready)],
+            Conditions = [.. cache.Conditions, .. cached is null ? [] : new[] { cached.Condition(result) }, Scheduled(result, desired, observedKeys, cache), Ready(result.Placements.Count, ready)],
             Results = results,
         };
     }
@@ -215,7 +218,7 @@ public static class ModelDeploymentComposer
             var labels = Replicas.Labels(xr.Spec?.Template, deployment, placement.Cluster, placement.Index);
             var replicaReady = req.Observed.TryGetValue(key, out var observed) && observed.IsReady;
             resources[key] = DesiredResource.From(
-                Replicas.Replica(name, ns, labels, spec, plan, placement),
+                Replicas.Replica(name, ns, CachePlacement.ReplicaLabels(labels, spec), spec, plan, placement),
                 ModelReplicaJsonContext.Default.ModelReplica,
                 replicaReady ? true : null);
             // A replica serves only once it is Ready and its cluster has a gateway; until then (or

@@ -62,7 +62,8 @@ internal sealed record ScheduleInput(
     IReadOnlyList<FleetCluster> Clusters,
     IReadOnlyList<OwnReplica> Own,
     IReadOnlyList<Toleration> Tolerations,
-    bool Fill = true);
+    bool Fill = true,
+    IReadOnlySet<string>? Preferred = null);
 
 /// <summary>What the scheduler decided.</summary>
 /// <remarks><c>Placements</c> are sorted by (cluster, index), at most <c>Desired</c>; <c>Rejections</c> say, when fill
@@ -286,7 +287,8 @@ internal static class Scheduler
         {
             FleetCluster? chosen = null;
             PlaceAttempt? attempt = null;
-            foreach (var cluster in eligible.OrderBy(c => load.GetValueOrDefault(c.Name)).ThenBy(c => c.Name, StringComparer.Ordinal))
+            // Preferred (the model cache is hydrated there) breaks ties on load; see CachePlacement.
+            foreach (var cluster in eligible.OrderBy(c => load.GetValueOrDefault(c.Name)).ThenBy(c => input.Preferred?.Contains(c.Name) == true ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal))
             {
                 if (failed.ContainsKey(cluster.Name))
                 {
