@@ -74,6 +74,7 @@ public static class ModelDeploymentComposer
         var xr = req.ReadComposite(ModelDeploymentJsonContext.Default.ModelDeployment);
         var spec = xr.Spec?.Template?.Spec ?? new DeploymentTemplateSpec();
         var cache = CacheState.Resolve(req, spec, out var clusterLabels);
+        var cached = CachePlacement.Read(req, spec, CacheKey);
         var own = Replicas.Observed(req);
         var desired = xr.Spec?.Replicas ?? ModelDeploymentSpec.MinReplicas;
         if (desired < 0)
@@ -104,7 +105,8 @@ public static class ModelDeploymentComposer
             return Hold(req, own, gateways, requirements, cache, ReasonNoClusters, $"cannot schedule: {NoClustersMessage(clusterLabels)}");
         }
 
-        var fleet = Fleet.Read(Candidates(req, pinned, clusterLabels, fleetFetched), req.Required.Get(ClassesKey));
+        var candidates = Candidates(req, pinned, clusterLabels, fleetFetched);
+        var fleet = Fleet.Read(candidates, req.Required.Get(ClassesKey));
         // Clusters still on upstream's status (no published allocation) have their replicas counted here.
         var slow = SlowPath.Unpublished(fleet);
         if (slow.Any(c => !req.Required.IsResolved(SlowPath.ReplicasKey(c))))
@@ -118,8 +120,10 @@ public static class ModelDeploymentComposer
         {
             gateways[cluster.Name] = cluster.Gateway;
         }
+        // The cache narrows where new replicas may go; whether a cluster serves does not depend on it.
+        fleet = cached?.Restrict(fleet, candidates) ?? fleet;
         var result = Scheduler.Schedule(new ScheduleInput(
-            plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched, cache.Fill, gateways.Keys.ToHashSet(StringComparer.Ordinal)));
+            plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched, cache.Fill, gateways.Keys.ToHashSet(StringComparer.Ordinal), cached?.Warm));
         var needsFleet = NeedsFleet(result, desired, cache);
         if (needsFleet && !fleetFetched)
         {
@@ -149,7 +153,7 @@ public static class ModelDeploymentComposer
             Resources = resources,
             Status = Status(result.Placements.Count, serving, result.CurrentCount < desired || result.HeldCount > 0 ? result.Rejections : null, fleet.Count),
             CompositeReady = result.Placements.Count == 0 ? Readiness.NotReady : Readiness.Unspecified,
-            Conditions = [.. cache.Conditions, scheduled, Ready(result.Placements.Count, serving, result.HeldCount)],
+            Conditions = [.. cache.Conditions, .. cached is null ? [] : new[] { cached.Condition(result) }, scheduled, Ready(result.Placements.Count, serving, result.HeldCount)],
             Results = results,
         };
     }
@@ -264,7 +268,7 @@ public static class ModelDeploymentComposer
             var labels = Replicas.Labels(xr.Spec?.Template, deployment, placement.Cluster, placement.Index);
             var replicaReady = req.Observed.TryGetValue(key, out var observed) && observed.IsReady;
             resources[key] = DesiredResource.From(
-                Replicas.Replica(name, ns, labels, spec, plan, placement),
+                Replicas.Replica(name, ns, CachePlacement.ReplicaLabels(labels, spec), spec, plan, placement),
                 ModelReplicaJsonContext.Default.ModelReplica,
                 replicaReady ? true : null);
             serving += Route(req, placement.Cluster, placement.Index, name, ns, labels, replicaReady, gateways, resources) ? 1 : 0;

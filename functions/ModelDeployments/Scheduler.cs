@@ -86,7 +86,8 @@ internal sealed record ScheduleInput(
     IReadOnlyList<Toleration> Tolerations,
     bool Fill = true,
     bool Update = true,
-    IReadOnlySet<string>? Serving = null)
+    IReadOnlySet<string>? Serving = null,
+    IReadOnlySet<string>? Preferred = null)
 {
     /// <summary>Whether a replica on this cluster can serve: Ready with a gateway (a cluster that left the selection included, when known).</summary>
     public bool Serves(string cluster, Dictionary<string, FleetCluster> candidates) =>
@@ -509,7 +510,8 @@ internal static class Scheduler
         {
             FleetCluster? chosen = null;
             PlaceAttempt? attempt = null;
-            foreach (var cluster in eligible.OrderBy(c => load.GetValueOrDefault(c.Name)).ThenBy(c => c.Name, StringComparer.Ordinal))
+            // Preferred (the model cache is hydrated there) breaks ties on load; see CachePlacement.
+            foreach (var cluster in eligible.OrderBy(c => load.GetValueOrDefault(c.Name)).ThenBy(c => input.Preferred?.Contains(c.Name) == true ? 0 : 1).ThenBy(c => c.Name, StringComparer.Ordinal))
             {
                 if (failed.ContainsKey(cluster.Name))
                 {

@@ -19,8 +19,8 @@ internal static class EngineArgs
     /// <summary>Where a PrefillDecode decode engine listens when it sets no <c>--port</c>: the sidecar owns 8000.</summary>
     public const int DefaultDecodePort = 8001;
 
-    /// <summary>Where the model cache is mounted in every engine pod.</summary>
-    public const string CacheMountPath = "/mnt/models";
+    /// <summary>Where the model cache is mounted in every engine pod: the contract the ModelCache API fixes.</summary>
+    public const string CacheMountPath = Modelplane.Apis.ModelCaches.ModelCache.MountPath;
 
     private const string ModelFlag = "--model";
 

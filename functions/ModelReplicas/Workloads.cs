@@ -3,6 +3,7 @@
 
 using System.Text.Json.Nodes;
 using System.Text.Json;
+using Modelplane.Apis.ModelCaches;
 using Modelplane.Apis.ModelReplicas;
 using Modelplane.Kubernetes.Apps;
 using Modelplane.Kubernetes.Core;
@@ -32,8 +33,11 @@ internal sealed record BuiltEngine(string Key, JsonObject Workload, IReadOnlyLis
 /// Every pod template gets the same shaping: pinned to its member's pool by the
 /// <c>modelplane.ai/pool</c> node label, a DRA claim of the member's devices (one container claim for
 /// the whole template, never device-plugin limits), the GPU toleration, a memory-backed
-/// <c>/dev/shm</c>, and the model cache mounted read-write at <c>/mnt/models</c> (engines write
-/// tokenizer, compile and lock files there). Serving pods carry <c>modelplane.ai/serving</c>, which the
+/// <c>/dev/shm</c>, and the model cache mounted read-only at <c>/mnt/models</c>. Unlike upstream (read-write,
+/// and a pod that starts before hydration ends loads a partial directory), a cached pod first waits in
+/// an init container for the hydration marker, and its engine runs with <c>HF_HUB_OFFLINE</c> and
+/// <c>TRANSFORMERS_OFFLINE</c> set, so it reads the local copy and never reaches for the Hub; engines
+/// keep writing their compile and tokenizer caches to their own filesystem. Serving pods carry <c>modelplane.ai/serving</c>, which the
 /// InferencePool selects; gang workers never do, so they are never routed to.
 /// </para>
 /// <para>
@@ -68,6 +72,12 @@ internal static class Workloads
     private const string CacheVolume = "model-cache";
     private const string NixlVolume = "nixl-shm";
     private const string GpuTaint = "nvidia.com/gpu";
+
+    // The model cache: pods wait for the hydration marker, then read the weights offline from the mount.
+    private const string WaitContainer = "wait-for-model";
+    private const string WaitScript =
+        "until [ -f " + ModelCache.MountPath + "/" + ModelCache.HydratedMarker + " ]; do echo \"waiting for the model cache to finish hydrating\"; sleep 10; done";
+    private static readonly string[] OfflineEnv = ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"];
 
     // Gang members find each other through LWS's variables, aliased so commands need not know LWS.
     private const string LeaderAddressEnv = "MODELPLANE_LEADER_ADDRESS";
@@ -150,10 +160,13 @@ internal static class Workloads
         var claims = member.DeviceRequests is { Count: > 0 };
         var volumes = new List<Volume> { new() { Name = ShmVolume, EmptyDir = new EmptyDirVolumeSource { Medium = EmptyDirVolumeSource.MediumMemory } } };
         var mounts = new List<VolumeMount> { new() { Name = ShmVolume, MountPath = ShmPath } };
+        List<Container>? init = null;
         if (replica.CacheClaim is { } cache)
         {
-            volumes.Add(new Volume { Name = CacheVolume, PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = cache } });
-            mounts.Add(new VolumeMount { Name = CacheVolume, MountPath = EngineArgs.CacheMountPath });
+            volumes.Add(new Volume { Name = CacheVolume, PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = cache, ReadOnly = true } });
+            mounts.Add(CacheMount);
+            init = [WaitForModel];
+            container = container with { Env = Offline(container.Env) };
         }
         List<Container> containers = [container with
         {
@@ -189,8 +202,34 @@ internal static class Workloads
                 // Always, even for a claimless member: GPU nodes are tainted and a coordinator may share them.
                 Tolerations = [new Toleration { Key = GpuTaint, Operator = "Exists", Effect = "NoSchedule" }],
                 ImagePullSecrets = member.Template?.Spec?.ImagePullSecrets,
+                InitContainers = init,
             },
         };
+    }
+
+    private static VolumeMount CacheMount => new() { Name = CacheVolume, MountPath = EngineArgs.CacheMountPath, ReadOnly = true };
+
+    /// <summary>Holds the pod until the cache's hydration Job has written its marker, so an engine never loads a partial copy.</summary>
+    private static Container WaitForModel => new()
+    {
+        Name = WaitContainer,
+        Image = ModelCache.ToolImage,
+        Command = ["/bin/sh", "-c", WaitScript],
+        VolumeMounts = [CacheMount],
+    };
+
+    /// <summary>The user's env with the Hugging Face libraries told to stay offline, unless the user set those variables.</summary>
+    private static List<EnvVar> Offline(IReadOnlyList<EnvVar>? env)
+    {
+        var all = new List<EnvVar>(env ?? []);
+        foreach (var name in OfflineEnv)
+        {
+            if (!all.Any(e => e.Name == name))
+            {
+                all.Add(new EnvVar { Name = name, Value = "1" });
+            }
+        }
+        return all;
     }
 
     /// <summary>The member's labels under ours (ours win) and its annotations; null when there is nothing to set.</summary>

@@ -23,6 +23,7 @@ public static class AllComposers
         Modelplane.Functions.InferenceClusters.InferenceClusterComposer.Composer,
         Modelplane.Functions.ModelDeployments.ModelDeploymentComposer.Composer,
         Modelplane.Functions.ModelReplicas.ModelReplicaComposer.Composer,
+        Modelplane.Functions.ModelCaches.ModelCacheComposer.Composer,
         Modelplane.Functions.ServingStacks.ServingStackComposer.Composer,
         Modelplane.Functions.Usages.UsagesComposer.Composer,
     ];

@@ -6,6 +6,7 @@ using System.Text.Json.Serialization.Metadata;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.InferenceGateways;
+using Modelplane.Apis.ModelCaches;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelEndpoints;
 using Modelplane.Apis.ModelReplicas;
@@ -30,7 +31,7 @@ public sealed class ApiDriftTests
 {
     private static readonly string[] Names =
     [
-        "inferenceclasses", "inferenceclusters", "inferencegateways", "modeldeployments",
+        "inferenceclasses", "inferenceclusters", "inferencegateways", "modelcaches", "modeldeployments",
         "modelendpoints", "modelreplicas", "modelservices", "servingstacks",
     ];
 
@@ -78,6 +79,7 @@ public sealed class ApiDriftTests
         "inferenceclasses" => InferenceClassJsonContext.Default.InferenceClass,
         "inferenceclusters" => InferenceClusterJsonContext.Default.InferenceCluster,
         "inferencegateways" => InferenceGatewayJsonContext.Default.InferenceGateway,
+        "modelcaches" => ModelCacheJsonContext.Default.ModelCache,
         "modeldeployments" => ModelDeploymentJsonContext.Default.ModelDeployment,
         "modelendpoints" => ModelEndpointJsonContext.Default.ModelEndpoint,
         "modelreplicas" => ModelReplicaJsonContext.Default.ModelReplica,

@@ -97,7 +97,8 @@ internal static class Fx
         bool ready = true,
         string gateway = Gateway,
         JsonObject[]? taints = null,
-        IReadOnlyDictionary<string, string>? labels = null)
+        IReadOnlyDictionary<string, string>? labels = null,
+        string? cacheStorage = "modelplane-rwx")
     {
         var metadata = new JsonObject { ["name"] = name };
         if (labels is not null)
@@ -144,6 +145,10 @@ internal static class Fx
         if (gateway.Length > 0)
         {
             status["gateway"] = new JsonObject { ["address"] = gateway };
+        }
+        if (cacheStorage is not null)
+        {
+            status["cache"] = new JsonObject { ["storageClassName"] = cacheStorage };
         }
         return new JsonObject
         {

@@ -31,6 +31,12 @@ public sealed record PodSpec
     public IReadOnlyList<Toleration>? Tolerations { get; init; }
 
     public IReadOnlyList<LocalObjectReference>? ImagePullSecrets { get; init; }
+
+    /// <summary>Containers that run to completion before the others start (a model cache's wait for its weights).</summary>
+    public IReadOnlyList<Container>? InitContainers { get; init; }
+
+    /// <summary>Always (the default) for serving pods; a Job's pods need OnFailure or Never.</summary>
+    public string? RestartPolicy { get; init; }
 }
 
 public sealed record Container
@@ -156,6 +162,8 @@ public sealed record VolumeMount
     public string? Name { get; init; }
 
     public string? MountPath { get; init; }
+
+    public bool? ReadOnly { get; init; }
 }
 
 public sealed record Volume
@@ -179,6 +187,8 @@ public sealed record EmptyDirVolumeSource
 public sealed record PersistentVolumeClaimVolumeSource
 {
     public string? ClaimName { get; init; }
+
+    public bool? ReadOnly { get; init; }
 }
 
 public sealed record ConfigMapVolumeSource

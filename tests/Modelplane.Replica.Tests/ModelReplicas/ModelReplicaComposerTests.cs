@@ -47,7 +47,7 @@ public sealed class ModelReplicaComposerTests
                 Member("Worker", "frontier", Container("vllm/vllm-openai:v0.11.0", args: ["--headless"]), devices: [Gpus(8)], nodes: 3), copies: 2)], cache: "qwen"),
                 Cluster(ProviderConfig))),
         new("model-cache-mounted-and-model-injected",
-            "A cache reference mounts its PVC read-write at /mnt/models and appends --model=/mnt/models to a vLLM engine without a command.",
+            "A cache reference mounts its PVC read-only at /mnt/models behind an init container that waits for the hydration marker, sets HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE, and appends --model=/mnt/models to a vLLM engine without a command.",
             Request(Xr([Standalone("main", args: ["--max-model-len=8192"])], cache: "qwen"), Cluster(ProviderConfig))),
         new("model-cache-with-command-not-injected",
             "An engine with its own command (SGLang) still mounts the cache but its args pass through untouched.",
