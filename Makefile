@@ -9,7 +9,7 @@ ARGS ?=
 AOT_DIR := artifacts/aot
 AOT_BINARY := $(AOT_DIR)/modelplane-function
 
-.PHONY: build test deps publish serve run cli render golden format bench package clean
+.PHONY: build test deps publish serve run cli render golden format bench bench-wire package clean
 
 build:
 	$(DOTNET) build Modelplane.sln -c $(CONFIGURATION) --nologo -v quiet
@@ -36,14 +36,28 @@ serve:
 	$(DOTNET) run --project src/Modelplane.Server -c $(CONFIGURATION) -- $(ARGS)
 
 # Benchmarks (never timed tests): the runtime and composers as ratios to the echo floor, then the
-# AOT server's startup and RSS against the JIT build. FILTER narrows BenchmarkDotNet, e.g. FILTER='*Runtime*'.
+# AOT server's startup and RSS against the JIT build, then the over-the-wire suite: a grpc-go client
+# sends the same requests to our AOT server, an echo floor on the same stack and the TypeScript-SDK
+# peer, alternating, and prints the ratios. FILTER narrows BenchmarkDotNet, e.g. FILTER='*Runtime*';
+# `make bench-wire` runs the over-the-wire suite alone.
 FILTER ?= *
+BENCH := $(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll
+ECHO_BINARY := artifacts/aot-echo/modelplane-echo-floor
+PEER ?= $(CURDIR)/../shared/peers/typescript-modelservice/run.sh
 bench: publish
 	$(DOTNET) build bench/Modelplane.Benchmarks -c Release --nologo -v quiet
 	$(DOTNET) build src/Modelplane.Server -c Release --nologo -v quiet
-	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll sizes
-	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll --filter '$(FILTER)'
-	$(DOTNET) artifacts/bin/Modelplane.Benchmarks/release/Modelplane.Benchmarks.dll aot "$(CURDIR)/$(AOT_BINARY)" "$(CURDIR)/artifacts/bin/Modelplane.Server/release/modelplane-function.dll"
+	$(BENCH) sizes
+	$(BENCH) --filter '$(FILTER)'
+	$(BENCH) aot "$(CURDIR)/$(AOT_BINARY)" "$(CURDIR)/artifacts/bin/Modelplane.Server/release/modelplane-function.dll"
+	$(MAKE) --no-print-directory bench-wire
+
+bench-wire: publish
+	client=$$(bash scripts/install-bench-deps.sh); \
+	$(DOTNET) publish bench/Modelplane.EchoServer/Modelplane.EchoServer.csproj -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot-echo -p:DebugSymbols=false; \
+	$(DOTNET) build bench/Modelplane.Benchmarks -c Release --nologo -v quiet; \
+	$(BENCH) wire-requests artifacts/bench/requests; \
+	"$$client" -ours "$(CURDIR)/$(AOT_BINARY)" -floor "$(CURDIR)/$(ECHO_BINARY)" -peer "$(PEER)" -requests artifacts/bench/requests
 
 format:
 	$(DOTNET) format Modelplane.sln --verify-no-changes

@@ -12,6 +12,18 @@ if (args is ["aot", var binary, var dll, ..])
     return await ServerProcessBenchmark.RunAsync(binary, dll).ConfigureAwait(false);
 }
 
+// `wire-requests <dir>`: the requests of the over-the-wire suite (bench/wire), as protobuf files.
+if (args is ["wire-requests", var directory, ..])
+{
+    return WireRequests.Write(directory);
+}
+
+// `breakdown`: where one call's time goes, stage by stage, in process.
+if (args is ["breakdown", ..])
+{
+    return Breakdown.Run();
+}
+
 if (args is ["sizes", ..])
 {
     RequestSizes.Print();

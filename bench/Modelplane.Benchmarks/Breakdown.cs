@@ -1,0 +1,75 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Diagnostics;
+using System.Globalization;
+using Apiextensions.Fn.Proto.V1;
+using Google.Protobuf;
+using Modelplane.Apis.ModelEndpoints;
+using Modelplane.Composers;
+using Modelplane.Sdk;
+using Modelplane.Testing;
+
+namespace Modelplane.Benchmarks;
+
+/// <summary>Where the time of one call goes, stage by stage, in process (`breakdown`): medians of repeated runs.</summary>
+internal static class Breakdown
+{
+    public static int Run()
+    {
+        var runner = new FunctionRunner(AllComposers.Registry);
+        foreach (var (label, request) in new (string, RunFunctionRequest)[]
+        {
+            ("modelservice-100", WireRequests.ModelService(100)),
+            ("modelservice-1000", WireRequests.ModelService(1000)),
+            ("schedule-100", FleetFixtures.ScheduleRequest(clusters: 100, otherReplicas: 500, replicas: 10)),
+            ("schedule-1000", FleetFixtures.ScheduleRequest(clusters: 1000, otherReplicas: 5000, replicas: 10)),
+        })
+        {
+            var bytes = request.ToByteArray();
+            var parsed = RunFunctionRequest.Parser.ParseFrom(bytes);
+            var response = runner.Run(parsed).Response;
+            var iterations = bytes.Length > 1_000_000 ? 15 : 40;
+            Console.WriteLine($"{label} ({bytes.Length:N0} B)");
+            Stage("parse", iterations, () => RunFunctionRequest.Parser.ParseFrom(bytes));
+            Stage("required -> JsonObject", iterations, () =>
+            {
+                var r = new FunctionRequest(parsed).Required;
+                return r.Names.Select(r.Get).ToArray();
+            });
+            if (label.StartsWith("modelservice", StringComparison.Ordinal))
+            {
+                Stage("endpoints -> typed", iterations, () => new FunctionRequest(parsed).Required.Read("endpoints-0", ModelEndpointJsonContext.Default.ModelEndpoint));
+                Stage("endpoints -> JsonObject -> typed", iterations, () => new FunctionRequest(parsed).Required.Get("endpoints-0")
+                    .Select(o => FunctionRequest.Read(o, ModelEndpointJsonContext.Default.ModelEndpoint, "")).ToArray());
+            }
+            Stage("run (request view + compose + respond)", iterations, () => runner.Run(parsed));
+            Stage("serialise response", iterations, () => response.ToByteArray());
+            Stage("all: parse + run + serialise", iterations, () => runner.Run(RunFunctionRequest.Parser.ParseFrom(bytes)).Response.ToByteArray());
+            Console.WriteLine();
+        }
+        return 0;
+    }
+
+    private static void Stage(string label, int iterations, Func<object> stage)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _ = stage();
+        }
+        var times = new List<double>();
+        var gcs = GC.CollectionCount(0);
+        var gen2 = GC.CollectionCount(2);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < iterations; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            _ = stage();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        var perCall = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / iterations;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {label,-42} {times[times.Count / 2],8:F2} ms  {perCall / 1048576.0,7:F1} MiB/call  gen0 {GC.CollectionCount(0) - gcs,4} gen2 {GC.CollectionCount(2) - gen2,3}"));
+    }
+}
