@@ -25,6 +25,8 @@ public static class AllComposers
         Modelplane.Functions.ModelReplicas.ModelReplicaComposer.Composer,
         Modelplane.Functions.ServingStacks.ServingStackComposer.Composer,
         Modelplane.Functions.Usages.UsagesComposer.Composer,
+        // Provisioning: one composer per cloud cluster XR.
+        Modelplane.Functions.GkeClusters.GkeClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);
