@@ -112,4 +112,6 @@ public sealed record GkeClusterStatus
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(GkeCluster))]
 [JsonSerializable(typeof(GkeClusterStatus))]
+[JsonSerializable(typeof(GkeClusterSpec))]
+[JsonSerializable(typeof(GkeNodePool))]
 public sealed partial class GkeClusterJsonContext : JsonSerializerContext;

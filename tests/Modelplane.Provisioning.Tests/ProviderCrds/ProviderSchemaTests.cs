@@ -24,6 +24,13 @@ public sealed class ProviderSchemaTests
     public void GkeCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
         AssertValid(FunctionHost.Run(c.Request, GkeClusterComposer.Composer));
 
+    public static TheoryData<Case> InferenceClusterCases => InferenceClusters.CloudInferenceClusterTests.Cases;
+
+    [Theory]
+    [MemberData(nameof(InferenceClusterCases), DisableDiscoveryEnumeration = true)]
+    public void InferenceClusterCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
+        AssertValid(FunctionHost.Run(c.Request, Modelplane.Functions.InferenceClusters.InferenceClusterComposer.Composer));
+
     internal static void AssertValid(Apiextensions.Fn.Proto.V1.RunFunctionResponse response)
     {
         var problems = new List<string>();
