@@ -26,6 +26,8 @@ public static class AllComposers
         Modelplane.Functions.ModelCaches.ModelCacheComposer.Composer,
         Modelplane.Functions.ServingStacks.ServingStackComposer.Composer,
         Modelplane.Functions.Usages.UsagesComposer.Composer,
+        // Provisioning: one composer per cloud cluster XR.
+        Modelplane.Functions.GkeClusters.GkeClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

@@ -3,6 +3,7 @@
 
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.InferenceGateways;
@@ -33,6 +34,8 @@ public sealed class ApiDriftTests
     [
         "inferenceclasses", "inferenceclusters", "inferencegateways", "modelcaches", "modeldeployments",
         "modelendpoints", "modelreplicas", "modelservices", "servingstacks",
+        // Provisioning: the per-cloud cluster XRs.
+        "gkeclusters",
     ];
 
     public static TheoryData<string> Plurals => new(Names);
@@ -85,6 +88,7 @@ public sealed class ApiDriftTests
         "modelreplicas" => ModelReplicaJsonContext.Default.ModelReplica,
         "modelservices" => ModelServiceJsonContext.Default.ModelService,
         "servingstacks" => ServingStackJsonContext.Default.ServingStack,
+        "gkeclusters" => GkeClusterJsonContext.Default.GkeCluster,
         _ => throw new ArgumentOutOfRangeException(nameof(plural), plural, "no record for this XRD"),
     };
 

@@ -1,0 +1,107 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Modelplane.Apis.CloudClusters;
+using Modelplane.Apis.GkeClusters;
+using Modelplane.Apis.InferenceClasses;
+using Modelplane.Apis.InferenceClusters;
+using Modelplane.Provisioning;
+
+namespace Modelplane.Functions.InferenceClusters;
+
+/// <summary>What differs between the clouds an InferenceCluster can provision on.</summary>
+/// <param name="Source">The <c>spec.cluster.source</c> value.</param>
+/// <param name="Key">The composed cluster XR's key, upstream's literal (<c>gke-cluster</c>).</param>
+/// <param name="Kind">The cluster XR's kind.</param>
+/// <param name="IdentityType">The status secret type the kubeconfig's exec plugin needs, if any.</param>
+/// <param name="NvidiaDriverRoot">Where the node image keeps the NVIDIA driver, when not at /.</param>
+/// <param name="DefaultMaxNodes">What the cluster XRD lets a pool grow to when the InferenceCluster gives no maximum; null when such a pool is fixed.</param>
+internal sealed record CloudSource(ClusterSource Source, string Key, string Kind, string? IdentityType, string? NvidiaDriverRoot, int? DefaultMaxNodes)
+{
+    public string Label => Source.ToString();
+
+    public string UsageKey => $"usage-{Key.Replace("-cluster", "", StringComparison.Ordinal)}-by-backend";
+
+    /// <summary>The clouds built so far; the other sources say so.</summary>
+    public static CloudSource? For(ClusterSource source) => source switch
+    {
+        ClusterSource.GKE => new(source, "gke-cluster", Modelplane.Apis.GkeClusters.GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
+        _ => null,
+    };
+
+    /// <summary>The cluster XR's spec without its pools; null (with the field to fix) when the source block is missing.</summary>
+    public JsonObject? ClusterSpec(ClusterSpec cluster) => Source switch
+    {
+        ClusterSource.GKE when cluster.Gke is { } gke => Serialize(new GkeClusterSpec
+        {
+            Region = gke.Region,
+            KubernetesVersion = gke.KubernetesVersion ?? GkeClusterSpec.DefaultKubernetesVersion,
+            Credentials = Credentials(gke.Credentials),
+        }),
+        _ => null,
+    };
+
+    /// <summary>The cluster XR pool for an InferenceCluster pool of this class, or why it cannot be one.</summary>
+    public (JsonObject? Pool, string? Problem) Pool(NodePool pool, InferenceClass cls, ClusterSpec cluster)
+    {
+        var at = $"spec.nodePools[{pool.Name}]";
+        switch (Source)
+        {
+            case ClusterSource.GKE:
+                if (cls.Spec?.Provisioning?.Gke is not { } gke)
+                {
+                    return (null, NoBlock(pool));
+                }
+                var region = cluster.Gke?.Region ?? "";
+                if (pool.Zones is not { Count: > 0 } zones)
+                {
+                    return (null, $"{at}.zones is required for a GKE pool: list zones of {region} that offer {gke.Accelerator?.Type}");
+                }
+                if (zones.FirstOrDefault(z => !z.StartsWith(region + "-", StringComparison.Ordinal)) is { } zone)
+                {
+                    return (null, $"{at}.zones: {zone} is not a zone of region {region}; use {region}-<letter>");
+                }
+                var count = gke.Accelerator?.Count ?? GkeGpu.DefaultAcceleratorCount;
+                if (gke.MachineType is { } machine && AcceleratorShapes.GceAcceleratorCount(machine) is { } fixedCount && fixedCount != count)
+                {
+                    return (null, $"InferenceClass {pool.ClassName}: spec.provisioning.gke.accelerator.count is {count} but {machine} has {fixedCount}; set it to {fixedCount}");
+                }
+                return (Serialize(new GkeNodePool
+                {
+                    Name = pool.Name,
+                    Role = PoolRole.GPU,
+                    MachineType = gke.MachineType,
+                    DiskSizeGb = gke.DiskSizeGb ?? GkeNodePool.DefaultDiskSizeGb,
+                    NodeCount = pool.NodeCount ?? NodePool.DefaultNodeCount,
+                    MinNodeCount = pool.MinNodeCount,
+                    MaxNodeCount = pool.MaxNodeCount,
+                    Gpu = new GkeGpu { AcceleratorType = gke.Accelerator?.Type, AcceleratorCount = count },
+                    Zones = zones,
+                }), null);
+            default:
+                return (null, NoBlock(pool));
+        }
+    }
+
+    private string NoBlock(NodePool pool) =>
+        $"InferenceClass {pool.ClassName} has no {Label} provisioning block; add spec.provisioning.{Label.ToLowerInvariant()} to it, or give pool {pool.Name} a class that has one";
+
+    private static ClusterCredentials? Credentials(CloudCredentials? credentials) => credentials is null
+        ? null
+        : new ClusterCredentials
+        {
+            Type = credentials.Type switch
+            {
+                CredentialsType.ProviderConfig => CredentialsKind.ProviderConfig,
+                CredentialsType.ClusterProviderConfig => CredentialsKind.ClusterProviderConfig,
+                _ => null,
+            },
+            Name = credentials.Name,
+        };
+
+    private static JsonObject Serialize(GkeClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, GkeClusterJsonContext.Default.GkeClusterSpec)!;
+
+    private static JsonObject Serialize(GkeNodePool pool) => (JsonObject)JsonSerializer.SerializeToNode(pool, GkeClusterJsonContext.Default.GkeNodePool)!;
+}

@@ -1,0 +1,60 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using Modelplane.Provisioning.Tests.ProviderCrds;
+using Modelplane.Render;
+using Modelplane.Yaml;
+
+namespace Modelplane.Provisioning.Tests;
+
+/// <summary>The per-cloud example fleets through <c>modelplane render --fleet --assume-ready</c>.</summary>
+public sealed class ExampleFleetTests
+{
+    private static (int Code, string Output, string Error) Render(string fleet, params string[] extra)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var code = Cli.Run(["render", "--fleet", Path.Combine(Root(), "examples", fleet), "--assume-ready", "--package", Path.Combine(Root(), "package"), .. extra], output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void GkeFleet_Renders_ClusterReadyAndReplicasPlacedOnIt()
+    {
+        var (code, output, error) = Render("fleet-gke");
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"\ngke-us-central +Ready +[0-9.]+ +l4: 4 nodes\n", output);
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("ml-team/qwen3-8b ", StringComparison.Ordinal) && l.Contains(" gke-us-central  l4 ", StringComparison.Ordinal)));
+        Assert.Contains("GKECluster/modelplane-system/gke-us-central [gke-cluster]  Ready", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nPROBLEMS\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GkeFleet_EveryComposedProviderResource_ValidAgainstItsCrd()
+    {
+        var (code, output, error) = Render("fleet-gke", "--format", "yaml");
+
+        Assert.True(code == 0, error);
+        var composed = YamlJson.ReadAll(output).OfType<JsonObject>().Where(ProviderSchemas.Covers).ToArray();
+        Assert.Contains(composed, o => o["kind"]?.GetValue<string>() == "NodePool");
+        var problems = new List<string>();
+        foreach (var resource in composed)
+        {
+            if (!ProviderSchemas.Defines(resource))
+            {
+                problems.Add($"{resource["apiVersion"]} {resource["kind"]}: no vendored CRD");
+                continue;
+            }
+            // What the render adds as Crossplane would (status, metadata) is not the composer's to validate.
+            var desired = (JsonObject)resource.DeepClone();
+            desired.Remove("status");
+            problems.AddRange(ProviderSchemas.Validate(desired).Select(e => $"{resource["kind"]} {resource["metadata"]?["name"]}: {e}"));
+        }
+        Assert.Empty(problems);
+    }
+
+    private static string Root([CallerFilePath] string file = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}

@@ -1,0 +1,267 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Text.Json.Nodes;
+using Apiextensions.Fn.Proto.V1;
+using Modelplane.Functions.InferenceClusters;
+using Modelplane.Testing;
+
+namespace Modelplane.Provisioning.Tests.InferenceClusters;
+
+/// <summary>The InferenceCluster composer with cloud sources: the cluster XR, then the connection, stack and usages; whole responses against goldens.</summary>
+public sealed class CloudInferenceClusterTests
+{
+    private const string Ns = "modelplane-system";
+
+    private const string Gke = """
+        apiVersion: modelplane.ai/v1alpha1
+        kind: InferenceCluster
+        metadata:
+          name: test-cluster
+        spec:
+          cluster:
+            source: GKE
+            gke:
+              region: us-central1
+          nodePools:
+          - name: l4-pool
+            className: gpu-l4
+            nodeCount: 2
+            maxNodeCount: 4
+            zones: [us-central1-a]
+        """;
+
+    private static string Class(string name = "gpu-l4", string provisioning = "gke: {machineType: g2-standard-8, accelerator: {type: nvidia-l4, count: 1}}") => $$"""
+        apiVersion: modelplane.ai/v1alpha1
+        kind: InferenceClass
+        metadata:
+          name: {{name}}
+        spec:
+          provisioning:
+            {{provisioning}}
+          devices:
+          - name: gpu
+            claim: DRA
+            driver: gpu.nvidia.com
+            deviceClassName: gpu.nvidia.com
+            count: 1
+            capacity:
+              memory:
+                value: 23034Mi
+        """;
+
+    private static JsonObject Cluster(Action<JsonObject>? edit = null)
+    {
+        var ic = FunctionHost.Yaml(Gke);
+        edit?.Invoke(ic["spec"]!.AsObject());
+        return ic;
+    }
+
+    private static Dictionary<string, IReadOnlyList<JsonObject>> Required(IReadOnlyList<JsonObject>? replicas = null, params JsonObject[] classes)
+    {
+        var required = new Dictionary<string, IReadOnlyList<JsonObject>>(StringComparer.Ordinal);
+        if (replicas is not null)
+        {
+            required[InferenceClusterComposer.ReplicasKey] = replicas;
+        }
+        foreach (var cls in classes.Length == 0 ? [FunctionHost.Yaml(Class())] : classes)
+        {
+            required[InferenceClusterComposer.ClassKey(cls["metadata"]!["name"]!.GetValue<string>())] = [cls];
+        }
+        return required;
+    }
+
+    private static RunFunctionRequest Request(JsonObject ic, Dictionary<string, IReadOnlyList<JsonObject>> required, Dictionary<string, JsonObject>? observed = null) =>
+        FunctionHost.Request("inference-cluster", ic, required, observed);
+
+    /// <summary>The GKECluster as Crossplane observes it once provisioned, with the Secrets it publishes.</summary>
+    private static JsonObject ObservedGke(bool ready, int maxNodeCount = 4, params string[] extraPools)
+    {
+        var pools = new JsonArray(GkePool("l4-pool", maxNodeCount));
+        foreach (var pool in extraPools)
+        {
+            pools.Add(GkePool(pool, 2));
+        }
+        return Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "GKECluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject { ["region"] = "us-central1", ["kubernetesVersion"] = "1.35", ["nodePools"] = pools, ["crossplane"] = new JsonObject { ["compositionRef"] = new JsonObject { ["name"] = "gkeclusters.infrastructure.modelplane.ai" } } },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(
+                    new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" },
+                    new JsonObject { ["type"] = "GoogleApplicationCredentials", ["name"] = "test-cluster-sa-key-3295c", ["key"] = "private_key" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx" },
+            });
+    }
+
+    private static JsonObject GkePool(string name, int maxNodeCount) => new()
+    {
+        ["name"] = name,
+        ["role"] = "GPU",
+        ["machineType"] = "g2-standard-8",
+        ["diskSizeGb"] = 100,
+        ["nodeCount"] = 2,
+        ["minNodeCount"] = 0,
+        ["maxNodeCount"] = maxNodeCount,
+        ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-l4", ["acceleratorCount"] = 1 },
+        ["zones"] = new JsonArray("us-central1-a"),
+    };
+
+    private static JsonObject ObservedStack(bool ready, string? address = null)
+    {
+        var status = new JsonObject();
+        if (address is not null)
+        {
+            status["gateway"] = new JsonObject { ["address"] = address };
+        }
+        return Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: ready, status: status,
+            spec: new JsonObject
+            {
+                ["secrets"] = new JsonArray(
+                    new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" },
+                    new JsonObject { ["type"] = "GoogleApplicationCredentials", ["name"] = "test-cluster-sa-key-3295c", ["key"] = "private_key" }),
+                ["nvidiaDriverRoot"] = "/home/kubernetes/bin/nvidia",
+            });
+    }
+
+    private static JsonObject ObservedProviderConfig() => FunctionHost.Yaml("""
+        apiVersion: kubernetes.m.crossplane.io/v1alpha1
+        kind: ClusterProviderConfig
+        metadata: {name: test-cluster-cluster-kubeconfig-d0f89, uid: 0d7f, resourceVersion: "42"}
+        spec:
+          credentials:
+            source: Secret
+            secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+          identity:
+            type: GoogleApplicationCredentials
+            source: Secret
+            secretRef: {namespace: modelplane-system, name: test-cluster-sa-key-3295c, key: private_key}
+        """);
+
+    /// <summary>A replica of ml-team/qwen running two single-GPU pods on a pool of test-cluster.</summary>
+    private static JsonObject Replica(string pool = "l4-pool") => FunctionHost.Yaml($$$"""
+        apiVersion: modelplane.ai/v1alpha1
+        kind: ModelReplica
+        metadata:
+          name: qwen-5ab63
+          namespace: ml-team
+          generation: 1
+          labels:
+            modelplane.ai/cluster: test-cluster
+            modelplane.ai/deployment: qwen
+        spec:
+          clusterName: test-cluster
+          engines:
+          - name: main
+            copies: 2
+            members:
+            - role: Standalone
+              nodePoolName: {{{pool}}}
+              deviceRequests:
+              - {name: gpu, deviceClassName: gpu.nvidia.com, count: 1, selectors: [{cel: "true"}]}
+              template: {spec: {containers: [{name: engine, image: vllm}]}}
+        """);
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running GKE cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamObserved() => new(StringComparer.Ordinal)
+    {
+        ["gke-cluster"] = ObservedGke(ready: true),
+        ["cluster-provider-config-kubernetes"] = ObservedProviderConfig(),
+        ["serving-stack"] = ObservedStack(ready: true, "34.55.100.10"),
+        ["usage-gke-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-7hq2w", Ns, ready: true),
+        ["usage-replicas"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "ClusterUsage", "test-cluster-p9x4k", ready: true),
+    };
+
+    public static TheoryData<Case> Cases => new()
+    {
+        new("gke-first-pass-composes-cluster-xr-only",
+            "A GKE cluster first composes only its GKECluster, one GPU pool per node pool; it is not Ready and says it is provisioning.",
+            Request(Cluster(), Required([]))),
+        new("gke-credentials-pass-through",
+            "The InferenceCluster's GCP credentials are handed to the GKECluster.",
+            Request(Cluster(s => s["cluster"]!["gke"]!["credentials"] = new JsonObject { ["type"] = "ProviderConfig", ["name"] = "my-gcp-account" }), Required([]))),
+        new("gke-ready-composes-connection-stack-and-usage",
+            "Once the GKECluster is Ready, the ClusterProviderConfig (with the GCP identity), the ServingStack and the backend Usage follow, and the cache class is relayed.",
+            Request(Cluster(), Required([]), new Dictionary<string, JsonObject> { ["gke-cluster"] = ObservedGke(ready: true) })),
+        new("gke-backend-ready-publishes-gateway",
+            "With the cluster and its serving stack Ready, the gateway address is published and nothing holds readiness back.",
+            Request(Cluster(), Required([]), new Dictionary<string, JsonObject>
+            {
+                ["gke-cluster"] = ObservedGke(ready: true),
+                ["serving-stack"] = ObservedStack(ready: true, "34.55.100.10"),
+                ["cluster-provider-config-kubernetes"] = ObservedProviderConfig(),
+            })),
+        new("gke-not-ready-keeps-connection",
+            "A Ready cluster that flaps to not Ready keeps its provider config and serving stack; the XR is not Ready meanwhile.",
+            Request(Cluster(), Required([Replica()]), new Dictionary<string, JsonObject>
+            {
+                ["gke-cluster"] = ObservedGke(ready: false),
+                ["serving-stack"] = ObservedStack(ready: true, "34.55.100.10"),
+                ["cluster-provider-config-kubernetes"] = ObservedProviderConfig(),
+            })),
+        new("class-without-gke-block-fails-that-pool-only",
+            "A pool whose class has only an EKS block is a Warning and a False condition on that pool; the other pool is applied.",
+            Request(Cluster(s => s["nodePools"]!.AsArray().Add(new JsonObject { ["name"] = "eks-only", ["className"] = "gpu-l4-eks", ["zones"] = new JsonArray("us-central1-b") })),
+                Required([], FunctionHost.Yaml(Class()), FunctionHost.Yaml(Class("gpu-l4-eks", "eks: {instanceType: g6.xlarge, accelerator: {type: nvidia-l4, count: 1}}"))))),
+        new("class-gone-keeps-running-pool",
+            "A class that disappears leaves its running pool exactly as it runs and says the pool waits for it; nothing is deleted.",
+            Request(Cluster(), new Dictionary<string, IReadOnlyList<JsonObject>>
+                {
+                    [InferenceClusterComposer.ReplicasKey] = [Replica()],
+                    [InferenceClusterComposer.ClassKey("gpu-l4")] = [],
+                },
+                new Dictionary<string, JsonObject> { ["gke-cluster"] = ObservedGke(ready: true) })),
+        new("shrink-below-replicas-keeps-running-size",
+            "Lowering a pool's maximum below the nodes its replicas claim keeps the running size and names the deployment holding it.",
+            Request(Cluster(s => s["nodePools"]![0]!["maxNodeCount"] = 1), Required([Replica()]),
+                new Dictionary<string, JsonObject> { ["gke-cluster"] = ObservedGke(ready: true) })),
+        new("removed-pool-with-replicas-is-kept",
+            "A pool removed from the spec while a deployment still runs there stays in the GKECluster and in the published pools.",
+            Request(Cluster(), Required([Replica("h100-pool")]),
+                new Dictionary<string, JsonObject> { ["gke-cluster"] = ObservedGke(ready: true, 4, "h100-pool") })),
+        new("removed-idle-pool-is-removed",
+            "A pool removed from the spec with nothing running on it is removed.",
+            Request(Cluster(), Required([]),
+                new Dictionary<string, JsonObject> { ["gke-cluster"] = ObservedGke(ready: true, 4, "h100-pool") })),
+        new("zone-outside-region-is-rejected",
+            "A zone of another region is rejected at admission, naming the field and the region.",
+            Request(Cluster(s => s["nodePools"]![0]!["zones"] = new JsonArray("us-east1-b")), Required([]))),
+        new("accelerator-count-the-machine-lacks",
+            "Upstream's own fixture, g2-standard-48 with one L4, is rejected: that machine has four.",
+            Request(Cluster(), Required([], FunctionHost.Yaml(Class(provisioning: "gke: {machineType: g2-standard-48, accelerator: {type: nvidia-l4, count: 1}}"))))),
+        new("no-valid-pool-is-not-ready",
+            "With no pool that can be built and nothing running, no GKECluster is composed and the XR is not Ready.",
+            Request(Cluster(s => s["nodePools"]![0]!.AsObject().Remove("zones")), Required([]))),
+        new("source-not-built-is-not-ready",
+            "A cloud source this release cannot provision yet is a False condition and never Ready.",
+            Request(Cluster(s => s["cluster"] = new JsonObject { ["source"] = "Vultr", ["vultr"] = new JsonObject { ["region"] = "ewr" } }), Required([]))),
+        new("gke-switch-over-from-upstream",
+            "With upstream's GKECluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
+            Request(Cluster(), Required([Replica()]), UpstreamObserved())),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Compose(Case c) => Golden.Match(c.Name, c.Reason, FunctionHost.Run(c.Request, InferenceClusterComposer.Composer));
+
+    [Fact]
+    public void SwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Cluster(), Required([Replica()]), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void Compose_SameRequest_ByteIdenticalResponse()
+    {
+        var request = Request(Cluster(), Required([Replica()]), UpstreamObserved());
+        Assert.Equal(Golden.Yaml(FunctionHost.Run(request, InferenceClusterComposer.Composer)), Golden.Yaml(FunctionHost.Run(request, InferenceClusterComposer.Composer)));
+    }
+}
