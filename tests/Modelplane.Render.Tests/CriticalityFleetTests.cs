@@ -16,7 +16,7 @@ public sealed class CriticalityFleetTests
 
     private static readonly Lazy<JsonObject[]> Rendered = new(() =>
     {
-        var run = CliRun.Of(["render", "--fleet", Repo.Path("examples", "fleet-criticality"), "--assume-ready", "--package", Repo.Path("package"), "--format", "yaml"]);
+        var run = CliRun.Of(["render", "--fleet", Repo.Path("examples", "fleet-criticality"), "--assume-ready", "--package", Repo.Path("package"), "--format", "yaml", "--timeout", "10m"]);
         Assert.True(run.ExitCode == 0, run.Error);
         return [.. YamlJson.ReadAll(run.Output).OfType<JsonObject>()];
     });
@@ -142,6 +142,37 @@ public sealed class CriticalityFleetTests
         var broken = new JsonObject { ["apiVersion"] = "llm-d.ai/v1alpha2", ["kind"] = Objects.String(crd["spec"]!["names"]!["kind"]), ["metadata"] = new JsonObject { ["name"] = "x" }, ["spec"] = spec };
         SchemaValidator.ApplyDefaults(broken, schema);
         Assert.Contains(SchemaValidator.Validate(broken, schema, ""), e => e.Field.Contains(field, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ValidateCli_Example_ValidAgainstTheXrds()
+    {
+        var run = CliRun.Of(["validate", Repo.Path("examples", "fleet-criticality"), "--package", Repo.Path("package")]);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        Assert.EndsWith(": 0 errors\n", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateCli_RealXrd_RejectsUnknownClassAndTwiceListedModel()
+    {
+        using var dir = Repo.Temp();
+        var bad = dir.Write("service.yaml", """
+            apiVersion: modelplane.ai/v1alpha1
+            kind: ModelService
+            metadata: {name: chat, namespace: ml-team}
+            spec:
+              criticality: Urgent
+              endpoints:
+              - selector: {matchLabels: {app: chat}}
+                models:
+                  targets: [{name: qwen}, {name: qwen, weight: 3}]
+            """);
+
+        var run = CliRun.Of("validate", bad, "--package", Repo.Path("package"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("spec.criticality: Unsupported value: \"Urgent\"", run.Output, StringComparison.Ordinal);
+        Assert.Contains("spec.endpoints[0].models.targets: Invalid value: \"array\": each target names a different model", run.Output, StringComparison.Ordinal);
     }
 
     private static JsonObject[] Rules(string service) =>
