@@ -20,6 +20,16 @@ namespace Modelplane.Functions.ModelReplicas;
 /// over NIXL; shorter or cache-hot requests are served decode-only (0 would disable the decider). It
 /// must never carry a <c>prepareDataPlugins</c> feature gate, which crashes the v0.9 picker.
 /// </para>
+/// <para>
+/// Criticality: both variants turn on the picker's flow control (<c>featureGates: [flowControl]</c>,
+/// which llm-d-router v0.9 supports) with the utilization saturation detector at its documented
+/// thresholds (5 waiting requests or 80% KV cache per pod). While the pool is saturated, requests
+/// wait in the picker in priority bands and the highest band is dispatched first: Critical (priority
+/// 100), then Standard (0), then Sheddable (-100). A request that waits longer than
+/// <see cref="QueueTtl"/> is answered 503, and one the queue has no room for 429; the picker's
+/// legacy admission (flow control off) would instead refuse Sheddable outright with 429 while
+/// saturated but never put Critical ahead of Standard. See docs/criticality.md.
+/// </para>
 /// The text is written by hand, not serialised, so its bytes (and the checksum that rolls the
 /// picker's pod) change only when its meaning does.
 /// </remarks>
@@ -29,6 +39,10 @@ internal static class EppConfig
     public const string FileName = "epp-config.yaml";
 
     public const string MountPath = "/config";
+
+    /// <summary>How long a request may wait in the picker's queue while the pool is saturated before it is answered 503.</summary>
+    /// <remarks>Long enough to ride out a burst, short enough that a client's retry or the fleet's next tier is the better bet.</remarks>
+    public const string QueueTtl = "30s";
 
     /// <summary>Uncached tokens at which a request is worth a prefill hop.</summary>
     private const int NonCachedTokens = 16;
@@ -44,6 +58,10 @@ internal static class EppConfig
 
     public static string Unified(int blockSize) =>
         Header(blockSize) + """
+        - type: utilization-detector
+          parameters:
+            queueDepthThreshold: 5
+            kvCacheUtilThreshold: 0.8
         - type: prefix-cache-scorer
         - type: queue-scorer
         - type: max-score-picker
@@ -55,6 +73,10 @@ internal static class EppConfig
 
     public static string Disaggregated(int blockSize) =>
         Header(blockSize) + $"""
+        - type: utilization-detector
+          parameters:
+            queueDepthThreshold: 5
+            kvCacheUtilThreshold: 0.8
         - type: prefix-cache-scorer
         - type: disagg-headers-handler
         - type: queue-scorer
@@ -87,6 +109,12 @@ internal static class EppConfig
     private static string Header(int blockSize) => $"""
         apiVersion: llm-d.ai/v1alpha1
         kind: EndpointPickerConfig
+        featureGates:
+        - flowControl
+        flowControl:
+          defaultRequestTTL: {QueueTtl}
+          saturationDetector:
+            pluginRef: utilization-detector
         plugins:
         - type: approx-prefix-cache-producer
           parameters:

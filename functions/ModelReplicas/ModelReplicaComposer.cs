@@ -4,6 +4,7 @@
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelReplicas;
+using Modelplane.Apis.ModelServices;
 using Modelplane.Kubernetes.Crossplane;
 using Modelplane.Sdk;
 using Spec = Modelplane.Apis.ModelDeployments;
@@ -70,13 +71,13 @@ public static class ModelReplicaComposer
             var message = $"invalid ModelReplica \"{req.Name}\": {problem}";
             return new Composition
             {
-                Requirements = xr.Spec?.ClusterName is { Length: > 0 } c ? Requirements(c) : new Dictionary<string, Requirement>(),
+                Requirements = xr.Spec?.ClusterName is { Length: > 0 } c ? Requirements(c, req.Namespace) : new Dictionary<string, Requirement>(),
                 Conditions = [Condition.False(ModelAccepted, ReasonInvalidSpec, message), Condition.False(ModelReady, ReasonWaitingForModel)],
                 Results = [Result.Fatal(message, ReasonInvalidSpec)],
             };
         }
         var spec = xr.Spec!;
-        var requirements = Requirements(spec.ClusterName!);
+        var requirements = Requirements(spec.ClusterName!, req.Namespace);
         var (providerConfig, waiting) = ProviderConfig(req, spec.ClusterName!);
         var kept = req.Observed.Keys.Where(k => req.Observed[k].Resource.StringAt("spec.providerConfigRef.name") is { Length: > 0 }).ToArray();
         var lastProviderConfig = kept.Length > 0 ? req.Observed[kept[0]].Resource.StringAt("spec.providerConfigRef.name") : null;
@@ -91,7 +92,7 @@ public static class ModelReplicaComposer
         }
 
         var replica = new ReplicaIdentity(req.Name, xr.Metadata!.Namespace!, spec.ModelCacheRef?.Name is { Length: > 0 } cache ? ChildName.Of("modelcache", xr.Metadata.Namespace!, cache) : null);
-        var manifests = Manifests(replica, spec);
+        var manifests = Manifests(replica, spec, Routing.Splits(req.Required.Get(Routing.ServicesKey), xr.Metadata.Labels));
         var workloadKeys = spec.Engines!.Select(e => Workloads.WorkloadKey(e.Name!)).ToArray();
         var resources = Desired(manifests, providerConfig ?? lastProviderConfig!, workloadKeys, req.Observed);
         if (providerConfig is null)
@@ -112,15 +113,24 @@ public static class ModelReplicaComposer
         {
             Requirements = requirements,
             Resources = resources,
-            Conditions = [Accepted(workloadKeys, req.Observed), Ready(workloadKeys, req.Observed)],
+            Conditions = [Accepted(workloadKeys, req.Observed), Ready(workloadKeys, req.Observed), Routing.Honoured(req.Observed, spec.ClusterName!)],
             Results = workloadKeys.Any(req.Observed.ContainsKey) ? [] : [Result.Normal($"Composing {FirstImage(spec)} on {spec.ClusterName}")],
         };
     }
 
-    private static Dictionary<string, Requirement> Requirements(string cluster) => new(StringComparer.Ordinal)
+    // The namespace's ModelServices too: their model splits become the pool's InferenceModelRewrites.
+    private static Dictionary<string, Requirement> Requirements(string cluster, string? ns)
     {
-        [ClusterKey] = Requirement.Named(ClusterApiVersion, ClusterKind, cluster),
-    };
+        var requirements = new Dictionary<string, Requirement>(StringComparer.Ordinal)
+        {
+            [ClusterKey] = Requirement.Named(ClusterApiVersion, ClusterKind, cluster),
+        };
+        if (ns is { Length: > 0 })
+        {
+            requirements[Routing.ServicesKey] = Routing.ServicesRequirement(ns);
+        }
+        return requirements;
+    }
 
     /// <summary>The cluster's provider config name, or null and why we are waiting for it.</summary>
     private static (string? Name, string? Waiting) ProviderConfig(FunctionRequest req, string cluster)
@@ -135,7 +145,8 @@ public static class ModelReplicaComposer
     }
 
     /// <summary>Every remote manifest by key: engines and their claims in spec order, then routing.</summary>
-    private static List<KeyValuePair<string, (JsonObject Manifest, bool Workload)>> Manifests(ReplicaIdentity replica, ModelReplicaSpec spec)
+    private static List<KeyValuePair<string, (JsonObject Manifest, bool Workload)>> Manifests(
+        ReplicaIdentity replica, ModelReplicaSpec spec, IReadOnlyList<(string Service, ModelSplit Split)> splits)
     {
         var engines = spec.Engines!;
         var disaggregated = spec.Serving?.Mode == Spec.ServingMode.PrefillDecode;
@@ -151,7 +162,7 @@ public static class ModelReplicaComposer
         var cacheHolder = disaggregated ? Array.FindIndex(engines.ToArray(), e => e.Phase == Spec.EnginePhase.Decode) : 0;
         var blockSize = EngineArgs.BlockSize(built[cacheHolder].ServingArgs);
         var config = disaggregated ? EppConfig.Disaggregated(blockSize) : EppConfig.Unified(blockSize);
-        manifests.AddRange(Routing.Resources(replica, config).Select(r => KeyValuePair.Create(r.Key, (r.Value, r.Key == Routing.EppKey))));
+        manifests.AddRange(Routing.Resources(replica, config, splits).Select(r => KeyValuePair.Create(r.Key, (r.Value, r.Key == Routing.EppKey))));
         return manifests;
     }
 

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceGateways;
 using Modelplane.Apis.ModelEndpoints;
+using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
 using Modelplane.Kubernetes.Core;
 using Modelplane.Kubernetes.Discovery;
@@ -50,10 +51,23 @@ namespace Modelplane.Functions.ModelServices;
 /// each entry's subtree by endpoint counts, so entry shares are exact and each entry's endpoints
 /// share it exactly evenly, even where upstream's single rule would have to round. Rules are packed 16 to an HTTPRoute (<c>httproute</c>, <c>httproute-1</c>, ...):
 /// 240 endpoints fit one route, 1,000 take five. The price is one extra pass through Traefik per
-/// level (two levels up to 256 endpoints, three up to 4,096); a client that sends the header itself
-/// only picks a bucket of the same service. Grouping endpoints into shared Services was rejected
+/// level (two levels up to 256 endpoints, three up to 4,096). The header's values are not the rule
+/// ids but tokens derived from the ModelService's uid (<see cref="HopToken"/>), so a client that
+/// sends the header itself cannot name a sub-tree: an unknown value matches no hop rule and the
+/// request enters at the root like any other. Grouping endpoints into shared Services was rejected
 /// because every replica has its own rewrite path, and TraefikServices because Traefik drops
 /// backendRef filters on them and they are not Gateway API.
+/// </para>
+/// <para>
+/// Criticality (<see cref="Criticality"/>, docs/criticality.md): every request the route sends to a
+/// replica carries the picker's objective header, set by the gateway to that replica pool's
+/// InferenceObjective for the entry's class, overwriting whatever the client sent (and removing the
+/// picker's deprecated alias). A client may lower its class with <c>x-modelplane-criticality</c>: the
+/// tree is repeated once per class a request may lower to, behind a root rule matching that header
+/// value (which it then removes), and that copy's leaves name the lower objective. A value that would
+/// raise the class matches no rule, so it changes nothing. External providers get no objective.
+/// <c>CriticalityHonoured</c> says whether every cluster reached applies the objectives
+/// (<see cref="CriticalityStatus"/>).
 /// </para>
 /// <para>
 /// Waiting never tears down: with no endpoint matched or ready the route stays, with no backendRefs
@@ -127,24 +141,30 @@ public static class ModelServiceComposer
         var groups = Groups(req, ns, entries);
         var serving = ServingGroups(groups);
         var plan = Plan(serving);
-        var routes = Routes(ns, req.Name, plan);
+        var routes = Routes(ns, req.Name, plan, HopSecret(req, ns));
         var routing = Routing(req, gateway, plan, routes.Keys);
-        Condition[] conditions = [Resolved(ns, groups), Tier(groups, serving), routing];
+        var leaves = plan.Leaves.Select(l => new CriticalLeaf(l.Name, l.Criticality, l.Deployment, l.Cluster)).ToArray();
+        foreach (var (key, requirement) in CriticalityStatus.Requirements(ns, leaves))
+        {
+            requirements[key] = requirement;
+        }
+        var (criticality, honoured) = CriticalityStatus.Evaluate(req, leaves);
+        Condition[] conditions = [Resolved(ns, groups), Tier(groups, serving), routing, honoured];
         return new Composition
         {
             Requirements = requirements,
             Resources = Resources(ns, req.Name, routes, plan, routing.Status == ConditionStatus.True, req.Observed),
-            Status = Status(ns, req.Name, gateway),
+            Status = Status(ns, req.Name, gateway, criticality),
             Conditions = conditions,
             Results = Warnings(req.Composite, conditions),
         };
     }
 
     /// <summary>One <c>spec.endpoints[]</c> entry with its defaults applied.</summary>
-    private sealed record Entry(int Index, IReadOnlyDictionary<string, string> MatchLabels, long Weight, long Priority);
+    private sealed record Entry(int Index, IReadOnlyDictionary<string, string> MatchLabels, long Weight, long Priority, string Criticality);
 
-    /// <summary>An endpoint that can take traffic: its Service, port, Host header and rewrite.</summary>
-    private sealed record Routable(string Name, string BackendName, int Port, string? Hostname, string? RewritePath);
+    /// <summary>An endpoint that can take traffic: its Service, port, Host header, rewrite, the class of the entry that routes it, and where a replica runs.</summary>
+    private sealed record Routable(string Name, string BackendName, int Port, string? Hostname, string? RewritePath, string Criticality, string? Deployment, string? Cluster);
 
     /// <summary>An entry with the endpoints it matched (names) and those of them that are ready.</summary>
     private sealed record Group(Entry Entry, IReadOnlyList<string> Matched, IReadOnlyList<Routable> Ready);
@@ -167,6 +187,11 @@ public static class ModelServiceComposer
         {
             return ([], "spec.endpoints is empty; add at least one entry with a selector.matchLabels");
         }
+        var service = xr.Spec!.Criticality ?? Criticality.Standard;
+        if (!Criticality.IsValid(service))
+        {
+            return ([], $"spec.criticality is \"{service}\"; set Critical, Standard or Sheddable, or omit it for Standard");
+        }
         var entries = new List<Entry>();
         for (var i = 0; i < specEntries.Count; i++)
         {
@@ -185,9 +210,53 @@ public static class ModelServiceComposer
             {
                 return ([], $"spec.endpoints[{i}].priority is {priority}; set it between 0 and 1000, or omit it for 0");
             }
-            entries.Add(new Entry(i, new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal), weight, priority));
+            if (e.Criticality is { } own && !Criticality.IsValid(own))
+            {
+                return ([], $"spec.endpoints[{i}].criticality is \"{own}\"; set Critical, Standard or Sheddable, or omit it for spec.criticality");
+            }
+            if (ModelSplitProblem(e.Models, $"spec.endpoints[{i}].models") is { } split)
+            {
+                return ([], split);
+            }
+            entries.Add(new Entry(i, new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal), weight, priority, e.Criticality ?? service));
         }
         return (entries, null);
+    }
+
+    // The replica side reads the split as it is; a split the API server would reject never reaches it.
+    private static string? ModelSplitProblem(ModelSplit? split, string at)
+    {
+        if (split is null)
+        {
+            return null;
+        }
+        if (split.Match is { } match && (match.Length == 0 || match.Length > ModelSplit.MaxName))
+        {
+            return $"{at}.match is {match.Length} characters; set a model name of 1 to {ModelSplit.MaxName} characters, or omit it to rewrite every request";
+        }
+        var targets = split.Targets ?? [];
+        if (targets.Count is 0 or > ModelSplit.MaxTargets)
+        {
+            return $"{at}.targets has {targets.Count} entries; list 1 to {ModelSplit.MaxTargets} models";
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var t = 0; t < targets.Count; t++)
+        {
+            var target = targets[t];
+            if (target?.Name is not { Length: > 0 and <= ModelSplit.MaxName } name)
+            {
+                return $"{at}.targets[{t}].name is missing or longer than {ModelSplit.MaxName} characters; set the model name the engines serve";
+            }
+            if (!names.Add(name))
+            {
+                return $"{at}.targets[{t}].name \"{name}\" is listed twice; list each model once and give it the combined weight";
+            }
+            if (target.Weight is < ModelServiceEndpoints.MinWeight or > ModelServiceEndpoints.MaxWeight)
+            {
+                return $"{at}.targets[{t}].weight is {target.Weight}; set it between 1 and 1000000, or omit it for 1";
+            }
+        }
+        return null;
     }
 
     private static Dictionary<string, Requirement> Requirements(string ns, IReadOnlyList<Entry> entries)
@@ -232,7 +301,7 @@ public static class ModelServiceComposer
                     continue;
                 }
                 matched.Add(endpoint.Metadata.Name!);
-                if (ToRoutable(endpoint) is { } routable)
+                if (ToRoutable(endpoint, entry.Criticality) is { } routable)
                 {
                     ready.Add(routable);
                 }
@@ -244,7 +313,7 @@ public static class ModelServiceComposer
 
     // Routable once the endpoint publishes its backend; port and Host come from its status, or from
     // its URL for endpoints written before the status carried them.
-    private static Routable? ToRoutable(ModelEndpoint endpoint)
+    private static Routable? ToRoutable(ModelEndpoint endpoint, string criticality)
     {
         var routing = endpoint.Status?.Routing;
         if (string.IsNullOrEmpty(routing?.BackendName))
@@ -264,7 +333,13 @@ public static class ModelServiceComposer
             return null;
         }
         var hostname = routing.Port is not null ? routing.Hostname : url?.AddressType == EndpointUrl.Fqdn ? url.Host : null;
-        return new Routable(endpoint.Metadata!.Name!, routing.BackendName, port.Value, hostname, rewrite);
+        // A ModelDeployment's endpoints carry its replica's identity labels; a hand-made one (a provider) none.
+        var labels = endpoint.Metadata!.Labels;
+        var deployment = labels?.GetValueOrDefault(ReplicaClaims.DeploymentLabel);
+        var cluster = labels?.GetValueOrDefault(ReplicaClaims.ClusterLabel);
+        return new Routable(endpoint.Metadata.Name!, routing.BackendName, port.Value, hostname, rewrite, criticality,
+            string.IsNullOrEmpty(deployment) || string.IsNullOrEmpty(cluster) ? null : deployment,
+            string.IsNullOrEmpty(deployment) || string.IsNullOrEmpty(cluster) ? null : cluster);
     }
 
     // The best tier (lowest priority) with a ready endpoint; empty when no tier has one.
@@ -280,13 +355,33 @@ public static class ModelServiceComposer
         return new RoutePlan(leaves, rules);
     }
 
-    // Rules packed 16 to a route: the first route keeps upstream's key.
-    private static SortedDictionary<string, HttpRoute> Routes(string ns, string name, RoutePlan plan)
+    /// <summary>One copy of the rule tree: for the service's own classes (no requested class) or for requests that lowered theirs.</summary>
+    private sealed record Variant(int Index, string? Requested);
+
+    // The default variant, then one per class a client may lower to that is below the class of some
+    // serving replica (providers carry no objective, so lowering changes nothing for them).
+    private static Variant[] Variants(RoutePlan plan)
+    {
+        var variants = new List<Variant> { new(0, null) };
+        foreach (var lowered in new[] { Criticality.Standard, Criticality.Sheddable })
+        {
+            if (plan.Leaves.Any(l => l.Deployment is not null && Criticality.Lower(l.Criticality, lowered) != l.Criticality))
+            {
+                variants.Add(new Variant(variants.Count, lowered));
+            }
+        }
+        return [.. variants];
+    }
+
+    // Rules packed 16 to a route: the first route keeps upstream's key. Every variant repeats the
+    // tree with its own hop tokens, so a request stays in the variant its root rule chose.
+    private static SortedDictionary<string, HttpRoute> Routes(string ns, string name, RoutePlan plan, string hopSecret)
     {
         var prefix = $"/{ns}/{name}/";
         var hop = HopServiceName(name);
+        var rules = Variants(plan).SelectMany(v => plan.Rules.Select(r => Rule(prefix, r, plan, hop, hopSecret, v))).ToArray();
         var routes = new SortedDictionary<string, HttpRoute>(StringComparer.Ordinal);
-        var chunks = plan.Rules.Chunk(HttpRoute.MaxRules).ToArray();
+        var chunks = rules.Chunk(HttpRoute.MaxRules).ToArray();
         for (var i = 0; i < chunks.Length; i++)
         {
             routes[i == 0 ? HttpRouteKey : $"{HttpRouteKey}-{i.ToString(CultureInfo.InvariantCulture)}"] = new HttpRoute
@@ -295,39 +390,68 @@ public static class ModelServiceComposer
                 Spec = new HttpRouteSpec
                 {
                     ParentRefs = [new ParentReference { Name = GatewayName, Namespace = GatewayNamespace }],
-                    Rules = chunks[i].Select(r => Rule(prefix, r, plan, hop)).ToArray(),
+                    Rules = chunks[i],
                 },
             };
         }
         return routes;
     }
 
-    private static HttpRouteRule Rule(string prefix, RouteRule rule, RoutePlan plan, string hopService) => new()
+    private static HttpRouteRule Rule(string prefix, RouteRule rule, RoutePlan plan, string hopService, string hopSecret, Variant variant)
     {
-        Matches =
-        [
-            new HttpRouteMatch
-            {
-                Path = new HttpPathMatch { Type = HttpPathMatch.PathPrefix, Value = prefix },
-                Headers = rule.Hop is null ? null : [new HttpHeaderMatch { Type = HttpHeaderMatch.Exact, Name = HopHeader, Value = rule.Hop }],
-            },
-        ],
-        BackendRefs = rule.Children.Count == 0
-            ? null
-            : rule.Children.Select(c => c.Leaf is int leaf
-                ? EndpointRef(plan.Leaves[leaf], c.Weight, plan.UsesHop)
-                : HopRef(hopService, c.Hop!, c.Weight)).ToArray(),
-    };
+        var token = (string hop) => HopToken(hopSecret, variant.Index == 0 ? hop : $"{variant.Index.ToString(CultureInfo.InvariantCulture)}/{hop}");
+        var path = new HttpPathMatch { Type = HttpPathMatch.PathPrefix, Value = prefix };
+        // A lowering root rule matches the client's header, spelled as documented, and removes it, so a
+        // request re-entering through a hop matches only the hop's rule. One match per rule: Gateway
+        // API allows ReplacePrefixMatch only in a rule with exactly one PathPrefix match.
+        var lowering = rule.Hop is null && variant.Requested is not null;
+        HttpRouteMatch[] matches = rule.Hop is not null
+            ? [new HttpRouteMatch { Path = path, Headers = [new HttpHeaderMatch { Type = HttpHeaderMatch.Exact, Name = HopHeader, Value = token(rule.Hop) }] }]
+            : lowering
+                ? [new HttpRouteMatch { Path = path, Headers = [new HttpHeaderMatch { Type = HttpHeaderMatch.Exact, Name = Criticality.RequestHeader, Value = variant.Requested }] }]
+                : [new HttpRouteMatch { Path = path }];
+        return new HttpRouteRule
+        {
+            Matches = matches,
+            Filters = lowering
+                ? [new HttpRouteFilter { Type = HttpRouteFilter.RequestHeaderModifierType, RequestHeaderModifier = new HttpHeaderFilter { Remove = [Criticality.RequestHeader] } }]
+                : null,
+            BackendRefs = rule.Children.Count == 0
+                ? null
+                : rule.Children.Select(c => c.Leaf is int leaf
+                    ? EndpointRef(plan.Leaves[leaf], c.Weight, plan.UsesHop, variant.Requested)
+                    : HopRef(hopService, token(c.Hop!), c.Weight)).ToArray(),
+        };
+    }
 
-    private static HttpBackendRef EndpointRef(Routable endpoint, int weight, bool behindHop)
+    private static HttpBackendRef EndpointRef(Routable endpoint, int weight, bool behindHop, string? requested)
     {
         var filters = new List<HttpRouteFilter>();
-        if (behindHop)
+        // A replica's picker gets the objective of the lower of the entry's class and the one the
+        // request asked for, overwriting what the client sent under either of the picker's names;
+        // the hop header has done its job and is not the backend's business.
+        var objective = endpoint.Deployment is null
+            ? null
+            : Criticality.ObjectiveName(endpoint.Name, requested is null ? endpoint.Criticality : Criticality.Lower(endpoint.Criticality, requested));
+        if (objective is not null || behindHop)
         {
+            var remove = new List<string>();
+            if (objective is not null)
+            {
+                remove.Add(Criticality.LegacyObjectiveHeader);
+            }
+            if (behindHop)
+            {
+                remove.Add(HopHeader);
+            }
             filters.Add(new HttpRouteFilter
             {
                 Type = HttpRouteFilter.RequestHeaderModifierType,
-                RequestHeaderModifier = new HttpHeaderFilter { Remove = [HopHeader] },
+                RequestHeaderModifier = new HttpHeaderFilter
+                {
+                    Set = objective is null ? null : [new HttpHeader { Name = Criticality.ObjectiveHeader, Value = objective }],
+                    Remove = remove,
+                },
             });
         }
         if (endpoint.RewritePath is not null || endpoint.Hostname is not null)
@@ -361,6 +485,19 @@ public static class ModelServiceComposer
             },
         ],
     };
+
+    // The hop header's value: a client can send the header, but cannot guess a value that matches.
+    // Derived from the ModelService's uid (random, set by the API server, never sent to clients), so
+    // it is stable for the object's life and differs between services; an offline render without a
+    // uid falls back to the name, which is deterministic but guessable.
+    internal static string HopToken(string secret, string hop) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{secret}\n{hop}")))[..32];
+
+    private static string HopSecret(FunctionRequest req, string ns) =>
+        req.Composite["metadata"] is JsonObject metadata && metadata["uid"] is JsonValue uid
+            && uid.TryGetValue<string>(out var value) && value.Length > 0
+            ? value
+            : $"{ns}/{req.Name}";
 
     // Named, not generated, so the route can reference it in the pass that creates it; the hash
     // keeps it a valid Service name whatever the ModelService is called.
@@ -399,8 +536,16 @@ public static class ModelServiceComposer
         return resources;
     }
 
-    private static JsonObject Status(string ns, string name, InferenceGateway? gateway) =>
-        Address(gateway?.Status?.Address) is { } base_ ? new JsonObject { ["address"] = $"{base_}/{ns}/{name}" } : [];
+    private static JsonObject Status(string ns, string name, InferenceGateway? gateway, JsonObject criticality)
+    {
+        var status = new JsonObject();
+        if (Address(gateway?.Status?.Address) is { } base_)
+        {
+            status["address"] = $"{base_}/{ns}/{name}";
+        }
+        status["criticality"] = criticality;
+        return status;
+    }
 
     // The gateway's address is a bare IP or hostname (plain HTTP), or an https:// URL when it has TLS.
     internal static string? Address(string? gatewayAddress)
@@ -494,7 +639,8 @@ public static class ModelServiceComposer
         var warnings = new List<Result>();
         foreach (var c in conditions)
         {
-            var warns = c.Reason is ReasonNoEndpoints or ReasonGatewayNotFound or ReasonFailedOver or ReasonBackendsUnresolved;
+            var warns = c.Reason is ReasonNoEndpoints or ReasonGatewayNotFound or ReasonFailedOver or ReasonBackendsUnresolved
+                or CriticalityStatus.ReasonClusterCannotPrioritise;
             if (warns && !Reported(xr, c))
             {
                 warnings.Add(Result.Warning(c.Message!, c.Reason));

@@ -6,7 +6,7 @@ using Modelplane.Yaml;
 
 namespace Modelplane.Functions.ServingStacks;
 
-/// <summary>The Gateway API Inference Extension CRDs every workload cluster gets, embedded in this assembly.</summary>
+/// <summary>The Inference Extension CRDs every workload cluster gets (GAIE's and llm-d-router's), embedded in this assembly.</summary>
 /// <remarks>
 /// Each file's placeholder <c>status</c> and <c>metadata.creationTimestamp: null</c> are dropped:
 /// provider-kubernetes compares the manifest with the remote object, and fields the API server
@@ -15,6 +15,9 @@ namespace Modelplane.Functions.ServingStacks;
 internal static class GaieCrds
 {
     public const string BundleVersion = "v1.0.1";
+
+    /// <summary>The llm-d-router release whose <c>llm-d.ai</c> InferenceObjective and InferenceModelRewrite CRDs are vendored: the picker's own.</summary>
+    public const string RouterVersion = "v0.9.0";
 
     private static readonly EmbeddedCrds Bundle = new(typeof(GaieCrds).Assembly, "GaieCrds/", crd =>
     {

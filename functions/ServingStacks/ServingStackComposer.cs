@@ -22,7 +22,9 @@ namespace Modelplane.Functions.ServingStacks;
 /// provider-helm ProviderConfig that reach the cluster through that Secret (plus the first cloud
 /// identity listed, which the kubeconfig's exec plugin needs on GKE, EKS and Nebius), then on the
 /// cluster: cert-manager, Envoy Gateway wired to the Envoy AI Gateway's extension server, the AI
-/// Gateway and its CRDs, the Gateway API Inference Extension CRDs (<see cref="GaieCrds"/>),
+/// Gateway and its CRDs, the Gateway API Inference Extension CRDs and llm-d-router's <c>llm-d.ai</c>
+/// InferenceObjective and InferenceModelRewrite CRDs, which the replicas' endpoint pickers read for
+/// criticality and model splits (<see cref="GaieCrds"/>),
 /// kube-prometheus-stack, LeaderWorkerSet, Node Feature Discovery, the NVIDIA DRA driver with the
 /// quota its critical pods need, and the Gateway <c>modelplane-system/inference-gateway</c> with its
 /// EnvoyProxy and GatewayClass.

@@ -25,9 +25,17 @@ internal static class Fixtures
     }
 
     /// <summary>A <c>spec.endpoints[]</c> entry selecting <paramref name="labels"/> (<c>key=value</c>).</summary>
-    public static JsonObject Entry(string[] labels, long? weight = null, long? priority = null)
+    public static JsonObject Entry(string[] labels, long? weight = null, long? priority = null, string? criticality = null, JsonObject? models = null)
     {
         var entry = new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = Labels(labels) } };
+        if (criticality is not null)
+        {
+            entry["criticality"] = criticality;
+        }
+        if (models is not null)
+        {
+            entry["models"] = models;
+        }
         if (weight is not null)
         {
             entry["weight"] = weight;
@@ -39,9 +47,37 @@ internal static class Fixtures
         return entry;
     }
 
-    public static JsonObject Entry(string label, long? weight = null, long? priority = null) => Entry([label], weight, priority);
+    public static JsonObject Entry(string label, long? weight = null, long? priority = null, string? criticality = null, JsonObject? models = null) =>
+        Entry([label], weight, priority, criticality, models);
 
-    public static JsonObject ModelService(JsonArray entries, string name = ServiceName, JsonArray? conditions = null)
+    /// <summary>A ModelDeployment's endpoint: its replica's identity labels and its rewrite to the replica's path.</summary>
+    public static JsonObject ReplicaEndpoint(string name, string deployment, string cluster, string? backend = null) =>
+        Endpoint(name, backend: backend ?? $"svc-{name}", url: $"http://10.20.0.1/{Namespace}/{name}/v1", rewritePath: $"/{Namespace}/{name}/",
+            labels: [$"app={deployment}", $"modelplane.ai/deployment={deployment}", $"modelplane.ai/cluster={cluster}", "modelplane.ai/replica-index=0"]);
+
+    /// <summary>A ModelReplica as the ModelService requires it, with its CriticalityHonoured condition when given.</summary>
+    public static JsonObject Replica(string name, string deployment, string cluster, string? honoured = null, string? reason = null)
+    {
+        var replica = new JsonObject
+        {
+            ["apiVersion"] = "modelplane.ai/v1alpha1",
+            ["kind"] = "ModelReplica",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = Namespace,
+                ["labels"] = new JsonObject { ["modelplane.ai/deployment"] = deployment, ["modelplane.ai/cluster"] = cluster },
+            },
+            ["spec"] = new JsonObject { ["clusterName"] = cluster },
+        };
+        if (honoured is not null)
+        {
+            replica["status"] = new JsonObject { ["conditions"] = new JsonArray(Condition("CriticalityHonoured", honoured, reason, "from the replica")) };
+        }
+        return replica;
+    }
+
+    public static JsonObject ModelService(JsonArray entries, string name = ServiceName, JsonArray? conditions = null, string? criticality = null, string? uid = null)
     {
         var xr = new JsonObject
         {
@@ -50,6 +86,14 @@ internal static class Fixtures
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = Namespace },
             ["spec"] = new JsonObject { ["endpoints"] = entries },
         };
+        if (criticality is not null)
+        {
+            xr["spec"]!["criticality"] = criticality;
+        }
+        if (uid is not null)
+        {
+            xr["metadata"]!["uid"] = uid;
+        }
         if (conditions is not null)
         {
             xr["status"] = new JsonObject { ["conditions"] = conditions };

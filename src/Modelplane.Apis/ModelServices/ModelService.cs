@@ -22,6 +22,9 @@ public sealed record ModelService
 
 public sealed record ModelServiceSpec
 {
+    /// <summary>The class of the service's traffic, for entries without their own; <see cref="Criticality.Standard"/> when unset.</summary>
+    public string? Criticality { get; init; }
+
     public IReadOnlyList<ModelServiceEndpoints>? Endpoints { get; init; }
 }
 
@@ -40,8 +43,34 @@ public sealed record ModelServiceEndpoints
     /// <summary>The entry's share relative to the other entries of its tier; 1 when unset.</summary>
     public long? Weight { get; init; }
 
-    /// <summary>The entry's tier; lower is preferred, 0 when unset.</summary>
+    /// <summary>The entry's failover tier; lower is preferred, 0 when unset. Not criticality.</summary>
     public long? Priority { get; init; }
+
+    /// <summary>The class of this entry's traffic; the service's when unset.</summary>
+    public string? Criticality { get; init; }
+
+    /// <summary>A weighted split of this entry's traffic between model names its replicas serve.</summary>
+    public ModelSplit? Models { get; init; }
+}
+
+/// <summary>Which requests an entry rewrites (by the model they ask for) and the model names they are split between.</summary>
+public sealed record ModelSplit
+{
+    public const int MaxTargets = 16;
+    public const int MaxName = 256;
+
+    /// <summary>The model name to rewrite; every request when unset.</summary>
+    public string? Match { get; init; }
+
+    public IReadOnlyList<ModelTarget>? Targets { get; init; }
+}
+
+public sealed record ModelTarget
+{
+    public string? Name { get; init; }
+
+    /// <summary>This model's share relative to the other targets; 1 when unset.</summary>
+    public long? Weight { get; init; }
 }
 
 public sealed record EndpointSelector
@@ -53,6 +82,18 @@ public sealed record ModelServiceStatus
 {
     /// <summary>The service's public URL, <c>http(s)://&lt;gateway&gt;/&lt;namespace&gt;/&lt;name&gt;</c>.</summary>
     public string? Address { get; init; }
+
+    public ModelServiceCriticality? Criticality { get; init; }
+}
+
+/// <summary>What the service's traffic carries and which clusters cannot honour it.</summary>
+public sealed record ModelServiceCriticality
+{
+    public IReadOnlyList<string>? Classes { get; init; }
+
+    public IReadOnlyList<string>? Clusters { get; init; }
+
+    public IReadOnlyList<string>? Unhonoured { get; init; }
 }
 
 /// <summary>Source-generated JSON for ModelService.</summary>

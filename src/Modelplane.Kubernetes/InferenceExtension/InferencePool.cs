@@ -50,4 +50,6 @@ public sealed record EndpointPickerRef
 /// <summary>Source-generated JSON for Inference Extension objects.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(InferencePool))]
+[JsonSerializable(typeof(InferenceObjective))]
+[JsonSerializable(typeof(InferenceModelRewrite))]
 public sealed partial class InferenceExtensionJsonContext : JsonSerializerContext;

@@ -29,11 +29,11 @@ public sealed class ServingStackPipelineTests
     public void Pipeline_GateOpen_EveryReleaseAndObjectGetsAUsageOfItsProviderConfig()
     {
         var response = RunPipeline(Request(Stack(), Observe(ProviderConfigs())));
-        Fixtures.MatchEliding("gate-open-pipeline", "With the ProviderConfigs observed, the usages step labels all 16 releases and Objects and adds a ready usage-pc-<key> for each.", response);
+        Fixtures.MatchEliding("gate-open-pipeline", "With the ProviderConfigs observed, the usages step labels all 18 releases and Objects and adds a ready usage-pc-<key> for each.", response);
 
         var resources = JsonNode.Parse(JsonFormatter.Default.Format(response))!["desired"]!["resources"]!.AsObject();
         var consumers = resources.Where(kv => kv.Value!["resource"]!["spec"]?["providerConfigRef"] is not null).Select(kv => kv.Key).ToArray();
-        Assert.Equal(16, consumers.Length);
+        Assert.Equal(18, consumers.Length);
         foreach (var key in consumers)
         {
             Assert.Equal(key, resources[key]!["resource"]!["metadata"]!["labels"]![UsagesComposer.ConsumerLabel]!.GetValue<string>());

@@ -24,6 +24,8 @@ public sealed class ServingStackComposerTests
         "gaie-crd-inferenceobjectives.inference.networking.x-k8s.io",
         "gaie-crd-inferencepools.inference.networking.k8s.io",
         "gaie-crd-inferencepools.inference.networking.x-k8s.io",
+        "gaie-crd-inferencemodelrewrites.llm-d.ai",
+        "gaie-crd-inferenceobjectives.llm-d.ai",
     ];
 
     private static readonly string[] ReleaseKeys =
@@ -121,16 +123,20 @@ public sealed class ServingStackComposerTests
     public void Compose(Case c) => MatchEliding(c.Name, c.Reason, FunctionHost.Run(c.Request, ServingStackComposer.Composer));
 
     [Fact]
-    public void Compose_Crds_VendoredGaieV101WithoutStatusOrCreationTimestamp()
+    public void Compose_Crds_VendoredGaieV101AndRouterV090WithoutStatusOrCreationTimestamp()
     {
         var desired = Desired(FunctionHost.Run(Request(Stack(), Observe(ProviderConfigs())), ServingStackComposer.Composer));
         var files = Directory.GetFiles(Path.Combine(RepoRoot(), "functions", "ServingStacks", "GaieCrds"), "*.yaml").Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(3, files.Length);
+        Assert.Equal(5, files.Length);
         foreach (var file in files)
         {
             var vendored = (JsonObject)YamlJson.Read(File.ReadAllText(file))!;
             var name = vendored["metadata"]!["name"]!.GetValue<string>();
-            Assert.Equal("v1.0.1", vendored["metadata"]!["annotations"]!["inference.networking.k8s.io/bundle-version"]!.GetValue<string>());
+            // GAIE's bundle names its release; llm-d-router v0.9.0's files carry the tag's "main-dev".
+            var (annotation, version) = name.EndsWith(".llm-d.ai", StringComparison.Ordinal)
+                ? ("llm-d.ai/bundle-version", "main-dev")
+                : ("inference.networking.k8s.io/bundle-version", "v1.0.1");
+            Assert.Equal(version, vendored["metadata"]!["annotations"]![annotation]!.GetValue<string>());
             var composed = desired[$"gaie-crd-{name}"]!["resource"]!["spec"]!["forProvider"]!["manifest"]!.AsObject();
             Assert.False(composed.ContainsKey("status"), $"{name} must not carry a status");
             Assert.False(composed["metadata"]!.AsObject().ContainsKey("creationTimestamp"), $"{name} must not carry a creationTimestamp");

@@ -17,7 +17,7 @@ public sealed class EppConfigTests
         Assert.Equal("llm-d.ai/v1alpha1", config["apiVersion"]!.GetValue<string>());
         Assert.Equal(32, config["plugins"]![0]!["parameters"]!["blockSizeTokens"]!.GetValue<long>());
         Assert.False(config["plugins"]![0]!["parameters"]!["autoTune"]!.GetValue<bool>());
-        Assert.Equal(["approx-prefix-cache-producer", "prefix-cache-scorer", "queue-scorer", "max-score-picker"], Types(config));
+        Assert.Equal(["approx-prefix-cache-producer", "utilization-detector", "prefix-cache-scorer", "queue-scorer", "max-score-picker"], Types(config));
         Assert.Equal(["default"], Profiles(config));
         Assert.DoesNotContain("prefill", text, StringComparison.Ordinal);
         Assert.DoesNotContain("decider", text, StringComparison.Ordinal);
@@ -35,6 +35,21 @@ public sealed class EppConfigTests
         Assert.Equal(16, decider["parameters"]!["nonCachedTokens"]!.GetValue<long>());
         Assert.Equal(["prefill", "decode"], Profiles(config));
         Assert.DoesNotContain("prepareDataPlugins", text, StringComparison.Ordinal);
+    }
+
+    // Criticality needs both: a saturation signal, and flow control so Critical is dispatched first.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Config_Criticality_FlowControlOnWithUtilizationDetector(bool disaggregated)
+    {
+        var config = (JsonObject)YamlJson.Read(disaggregated ? EppConfig.Disaggregated(16) : EppConfig.Unified(16))!;
+        Assert.Equal(["flowControl"], config["featureGates"]!.AsArray().Select(g => g!.GetValue<string>()).ToArray());
+        Assert.Equal("utilization-detector", config["flowControl"]!["saturationDetector"]!["pluginRef"]!.GetValue<string>());
+        Assert.Equal("30s", config["flowControl"]!["defaultRequestTTL"]!.GetValue<string>());
+        var detector = config["plugins"]!.AsArray().Single(p => p!["type"]!.GetValue<string>() == "utilization-detector")!;
+        Assert.Equal(5, detector["parameters"]!["queueDepthThreshold"]!.GetValue<long>());
+        Assert.Equal(0.8, detector["parameters"]!["kvCacheUtilThreshold"]!.GetValue<double>());
     }
 
     [Fact]

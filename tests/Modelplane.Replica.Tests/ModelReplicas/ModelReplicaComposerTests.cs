@@ -89,6 +89,21 @@ public sealed class ModelReplicaComposerTests
         new("cluster-lost-before-anything-ran-waits",
             "A missing cluster with nothing composed yet is simply waited for.",
             Request(Xr([Standalone("main")]), ClusterMissing())),
+
+        // Criticality and model splits (docs/criticality.md).
+        new("model-splits-from-services-compose-rewrites",
+            "Each ModelService of the namespace whose first entry selecting the replica's labels splits models gets an InferenceModelRewrite on the pool: an exact match, or a catch-all; a service whose matching entry has no split, one selecting other labels, and one that cannot be read get none.",
+            Request(Xr([Standalone("main")]), Cluster(ProviderConfig), services:
+            [
+                Service("chat", Entry(("modelplane.ai/deployment", "qwen"), Split("qwen-7b", ("qwen-7b", 90), ("qwen-7b-lora-support", 10)))),
+                Service("batch", Entry(("modelplane.ai/cluster", "gpu-west"), Split(null, ("never", 1))), Entry(("modelplane.ai/deployment", "qwen"), Split(null, ("qwen-7b-v2", 1), ("qwen-7b", 3)))),
+                Service("plain", Entry(("modelplane.ai/deployment", "qwen"), null), Entry(("modelplane.ai/cluster", "gpu-east"), Split(null, ("shadowed", 1)))),
+                Service("elsewhere", Entry(("modelplane.ai/deployment", "llama"), Split(null, ("llama", 1)))),
+                new JsonObject { ["apiVersion"] = "modelplane.ai/v1alpha1", ["kind"] = "ModelService", ["metadata"] = new JsonObject { ["name"] = "broken" }, ["spec"] = "not an object" },
+            ])),
+        new("cluster-refusing-objectives-names-it",
+            "When provider-kubernetes cannot apply an InferenceObjective (the cluster lacks the CRD), CriticalityHonoured is False with ObjectivesRejected, naming the cluster, the error and the fix.",
+            Request(Xr([Standalone("main")]), Cluster(ProviderConfig), Refusing(ObservedAll(["main"], accepted: true, ready: true)))),
     };
 
     [Theory]
@@ -119,8 +134,8 @@ public sealed class ModelReplicaComposerTests
 
         var a = Names("dep-cluster-a");
         var b = Names("dep-cluster-b");
-        // Two workloads, two claim templates, the pool, the route and the picker's six objects sharing <replica>-epp.
-        Assert.Equal(7, a.Count);
+        // Two workloads, two claim templates, the pool, the route, the picker's six objects sharing <replica>-epp, three objectives.
+        Assert.Equal(10, a.Count);
         Assert.Empty(a.Intersect(b));
     }
 
@@ -131,12 +146,60 @@ public sealed class ModelReplicaComposerTests
         Assert.Equal(["ModelReplica.modelplane.ai"], ModelReplicaComposer.Composer.Kinds);
     }
 
-    private static RunFunctionRequest Request(JsonObject xr, IReadOnlyList<JsonObject>? cluster, IReadOnlyDictionary<string, JsonObject>? observed = null) =>
-        FunctionHost.Request(
-            "model-replica",
-            xr,
-            required: cluster is null ? null : new Dictionary<string, IReadOnlyList<JsonObject>> { ["cluster"] = cluster },
-            observed: observed);
+    private static RunFunctionRequest Request(
+        JsonObject xr, IReadOnlyList<JsonObject>? cluster, IReadOnlyDictionary<string, JsonObject>? observed = null, IReadOnlyList<JsonObject>? services = null)
+    {
+        var required = new Dictionary<string, IReadOnlyList<JsonObject>>();
+        if (cluster is not null)
+        {
+            required["cluster"] = cluster;
+            required["model-services"] = services ?? [];
+        }
+        return FunctionHost.Request("model-replica", xr, required: cluster is null ? null : required, observed: observed);
+    }
+
+    private static JsonObject Service(string name, params JsonObject[] entries) => new()
+    {
+        ["apiVersion"] = "modelplane.ai/v1alpha1",
+        ["kind"] = "ModelService",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = "ml-team" },
+        ["spec"] = new JsonObject { ["endpoints"] = new JsonArray(entries) },
+    };
+
+    private static JsonObject Entry((string Key, string Value) label, JsonObject? models)
+    {
+        var entry = new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { [label.Key] = label.Value } } };
+        if (models is not null)
+        {
+            entry["models"] = models;
+        }
+        return entry;
+    }
+
+    private static JsonObject Split(string? match, params (string Name, int Weight)[] targets)
+    {
+        var split = new JsonObject { ["targets"] = new JsonArray([.. targets.Select(t => (JsonNode)new JsonObject { ["name"] = t.Name, ["weight"] = t.Weight })]) };
+        if (match is not null)
+        {
+            split["match"] = match;
+        }
+        return split;
+    }
+
+    /// <summary>The observed state with the Sheddable objective's Object refused by the cluster, as provider-kubernetes reports a missing CRD.</summary>
+    private static Dictionary<string, JsonObject> Refusing(Dictionary<string, JsonObject> observed)
+    {
+        var refused = Observed(accepted: false, ready: false);
+        refused["status"]!["conditions"]!.AsArray().Add(new JsonObject
+        {
+            ["type"] = "Synced",
+            ["status"] = "False",
+            ["reason"] = "ReconcileError",
+            ["message"] = "cannot create object: no matches for kind \"InferenceObjective\" in version \"llm-d.ai/v1alpha2\"",
+        });
+        observed["objective-sheddable"] = refused;
+        return observed;
+    }
 
     private static JsonObject Xr(JsonObject[] engines, string? cache = null, string? mode = null)
     {
@@ -300,7 +363,7 @@ public sealed class ModelReplicaComposerTests
             observed[$"model-serving-{engine}"] = Observed(accepted, ready);
             observed[$"resource-claim-{engine}-standalone"] = Observed(accepted: true, ready: true);
         }
-        foreach (var key in new[] { "inference-pool", "model-route", "epp-serviceaccount", "epp-role", "epp-rolebinding", "epp-config", "epp", "epp-service" })
+        foreach (var key in new[] { "inference-pool", "model-route", "epp-serviceaccount", "epp-role", "epp-rolebinding", "epp-config", "epp", "epp-service", "objective-critical", "objective-standard", "objective-sheddable" })
         {
             observed[key] = Observed(accepted: true, ready: key != "epp");
         }

@@ -137,6 +137,50 @@ public sealed class ModelServiceComposerTests
         new("missing-selector-is-fatal",
             "An entry without selector.matchLabels is a Fatal result naming the entry.",
             Request(Service(new JsonObject { ["weight"] = 2 }), Gateway(), [[]])),
+
+        // Criticality (docs/criticality.md).
+        new("critical-service-sets-objectives-and-lowering-rules",
+            "A Critical service names each replica's critical objective and strips the client's; rules matching x-modelplane-criticality Standard or Sheddable lower it and drop the header; the provider gets no objective; both clusters honour it.",
+            Request(ModelService(new JsonArray(Entry("app=qwen"), Entry("app=saas")), criticality: "Critical"), Gateway(), [
+                [ReplicaEndpoint("qwen-a1b2c", "qwen", "gpu-east"), ReplicaEndpoint("qwen-d3e4f", "qwen", "gpu-west")],
+                [Endpoint("together", backend: "svc-together", url: "https://api.together.xyz/v1", rewritePath: "/")]],
+                replicas: new() { ["replicas-qwen"] = [Replica("qwen-a1b2c", "qwen", "gpu-east", "True", "ObjectivesApplied"), Replica("qwen-d3e4f", "qwen", "gpu-west", "True", "ObjectivesApplied")] })),
+        new("entry-criticality-overrides-service",
+            "A Critical entry and a Sheddable entry of a Standard service each name their own class; lowering to Standard reaches only the Critical entry, to Sheddable both.",
+            Request(Service(Entry("app=chat", 3, criticality: "Critical"), Entry("app=batch", criticality: "Sheddable")), Gateway(), [
+                [ReplicaEndpoint("chat-a1b2c", "chat", "gpu-east")],
+                [ReplicaEndpoint("batch-d3e4f", "batch", "gpu-east")]],
+                replicas: new()
+                {
+                    ["replicas-batch"] = [Replica("batch-d3e4f", "batch", "gpu-east", "True", "ObjectivesApplied")],
+                    ["replicas-chat"] = [Replica("chat-a1b2c", "chat", "gpu-east", "True", "ObjectivesApplied")],
+                })),
+        new("sheddable-service-has-no-lowering-rules",
+            "A Sheddable service cannot be lowered further: one rule, every replica named with its sheddable objective.",
+            Request(ModelService(new JsonArray(Entry("app=batch")), criticality: "Sheddable"), Gateway(), [[ReplicaEndpoint("batch-d3e4f", "batch", "gpu-east")]],
+                replicas: new() { ["replicas-batch"] = [Replica("batch-d3e4f", "batch", "gpu-east", "True", "ObjectivesApplied")] })),
+        new("cluster-refusing-objectives-is-named",
+            "A replica whose cluster refuses its InferenceObjectives makes CriticalityHonoured False naming that cluster and the fix, with a Warning, and lists it in status.criticality.unhonoured; routing is unchanged.",
+            Request(ModelService(new JsonArray(Entry("app=qwen")), criticality: "Critical"), Gateway(), [
+                [ReplicaEndpoint("qwen-a1b2c", "qwen", "gpu-east"), ReplicaEndpoint("qwen-d3e4f", "qwen", "old-cluster")]],
+                replicas: new() { ["replicas-qwen"] = [Replica("qwen-a1b2c", "qwen", "gpu-east", "True", "ObjectivesApplied"), Replica("qwen-d3e4f", "qwen", "old-cluster", "False", "ObjectivesRejected")] })),
+        new("criticality-pending-until-replicas-report",
+            "Before the replicas are fetched the service asks for them by deployment and says it is waiting; the route does not wait for them.",
+            Request(ModelService(new JsonArray(Entry("app=qwen")), criticality: "Critical"), Gateway(), [[ReplicaEndpoint("qwen-a1b2c", "qwen", "gpu-east")]])),
+        new("seventeen-replicas-lowering-copies-own-hop-tokens",
+            "Seventeen Standard replicas: the tree is built once for Standard and once behind the Sheddable rule, each copy with its own hop tokens derived from the uid, and leaves naming that copy's objective.",
+            Request(ModelService(new JsonArray(Entry("app=qwen")), uid: "7d1c2f4e-0b5a-4c3e-9f6d-2a8b1c0d3e4f"), Gateway(), [
+                Enumerable.Range(1, 17).Select(i => ReplicaEndpoint($"qwen-{i:00}", "qwen", "gpu-east")).ToArray()],
+                replicas: new() { ["replicas-qwen"] = [] })),
+        new("invalid-criticality-is-fatal",
+            "A criticality the XRD would reject is a Fatal result naming the field and the three classes.",
+            Request(ModelService(new JsonArray(Entry("app=qwen")), criticality: "Urgent"), Gateway(), [[]])),
+        new("duplicate-model-target-is-fatal",
+            "A model split listing one model twice is a Fatal result naming the target and the fix.",
+            Request(Service(Entry("app=qwen", models: new JsonObject
+            {
+                ["targets"] = new JsonArray(new JsonObject { ["name"] = "qwen-7b", ["weight"] = 9 }, new JsonObject { ["name"] = "qwen-7b" }),
+            })), Gateway(), [[]])),
         new("wrong-typed-weight-is-fatal",
             "A weight of the wrong type is a Fatal result and a False Composed condition naming the field, never INTERNAL.",
             Request(Service(new JsonObject { ["weight"] = "heavy", ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject() } }), Gateway(), [[]])),
@@ -180,6 +224,18 @@ public sealed class ModelServiceComposerTests
     }
 
     [Theory]
+    [InlineData("uid-a", "1", "uid-a", "2")]
+    [InlineData("uid-a", "1", "uid-b", "1")]
+    [InlineData("uid-a", "1", "uid-a", "1/1")]
+    public void HopToken_DifferentSecretOrHop_DifferentUnguessableToken(string secretA, string hopA, string secretB, string hopB)
+    {
+        var a = ModelServiceComposer.HopToken(secretA, hopA);
+        Assert.Matches("^[0-9a-f]{32}$", a);
+        Assert.Equal(a, ModelServiceComposer.HopToken(secretA, hopA));
+        Assert.NotEqual(a, ModelServiceComposer.HopToken(secretB, hopB));
+    }
+
+    [Theory]
     [InlineData("34.55.100.10", "http://34.55.100.10")]
     [InlineData("lb.example.com", "http://lb.example.com")]
     [InlineData("2001:db8::42", "http://[2001:db8::42]")]
@@ -195,9 +251,10 @@ public sealed class ModelServiceComposerTests
     private static JsonObject Service(JsonArray entries, JsonArray conditions) => ModelService(entries, conditions: conditions);
 
     internal static RunFunctionRequest Request(
-        JsonObject xr, JsonObject? gateway, IReadOnlyList<JsonObject>[] endpoints, Dictionary<string, JsonObject>? observed = null)
+        JsonObject xr, JsonObject? gateway, IReadOnlyList<JsonObject>[] endpoints, Dictionary<string, JsonObject>? observed = null,
+        Dictionary<string, IReadOnlyList<JsonObject>>? replicas = null)
     {
-        var required = new Dictionary<string, IReadOnlyList<JsonObject>>(StringComparer.Ordinal)
+        var required = new Dictionary<string, IReadOnlyList<JsonObject>>(replicas ?? [], StringComparer.Ordinal)
         {
             ["inference-gateway"] = gateway is null ? [] : [gateway],
         };
