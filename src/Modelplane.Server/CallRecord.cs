@@ -28,8 +28,15 @@ public sealed class CallRecord
     /// <summary>The composer's exception when it had a bug, for the log line's stack.</summary>
     public Exception? Bug { get; private set; }
 
+    /// <summary>Whether the request parsed and reached the handler; before that, every failure is the request's.</summary>
+    public bool Handled { get; private set; }
+
+    /// <summary>Whether reading the request failed because the client reset the stream or dropped the connection.</summary>
+    public bool ClientWentAway { get; set; }
+
     public void Identify(RunFunctionRequest request)
     {
+        Handled = true;
         Tag = request.Meta?.Tag ?? "";
         if (request.Observed?.Composite?.Resource_ is not { } composite)
         {

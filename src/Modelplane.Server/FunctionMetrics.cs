@@ -20,8 +20,9 @@ public sealed class FunctionMetrics
     // Composers answer in well under a millisecond to tens of milliseconds; Crossplane gives a call two minutes.
     private static readonly double[] Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
 
-    private static readonly string[] MethodLabels = ["grpc_type", "grpc_service", "grpc_method"];
-    private static readonly string[] HandledLabels = ["grpc_type", "grpc_service", "grpc_method", "grpc_code"];
+    // In go-grpc-prometheus's exposition order.
+    private static readonly string[] MethodLabels = ["grpc_method", "grpc_service", "grpc_type"];
+    private static readonly string[] HandledLabels = ["grpc_code", "grpc_method", "grpc_service", "grpc_type"];
 
     private readonly Counter _started;
     private readonly Counter _handled;
@@ -52,14 +53,14 @@ public sealed class FunctionMetrics
     public void Started(string service, string method)
     {
         _inFlight.Inc();
-        _started.WithLabels("unary", service, method).Inc();
+        _started.WithLabels(method, service, "unary").Inc();
     }
 
     public void Handled(string service, string method, string code, double seconds)
     {
         _inFlight.Dec();
-        _handled.WithLabels("unary", service, method, code).Inc();
-        _handling.WithLabels("unary", service, method).Observe(seconds);
+        _handled.WithLabels(code, method, service, "unary").Inc();
+        _handling.WithLabels(method, service, "unary").Observe(seconds);
     }
 
     /// <summary>A call a composer answered (OK on the wire), whatever its results said.</summary>

@@ -133,7 +133,15 @@ public sealed class FunctionServer
             // Crossplane's client takes what it is sent; the response check is the composers' business.
             grpc.MaxSendMessageSize = null;
         });
-        builder.Services.AddGrpcHealthChecks();
+        // Serving while the process can answer: the overall status and the RunFunction service,
+        // computed on each Check rather than from a cache filled later.
+        builder.Services.AddGrpcHealthChecks(health =>
+        {
+            health.UseHealthChecksCache = false;
+            health.Services.Map("", _ => true);
+            health.Services.Map(V1Binding.ServiceName, _ => true);
+            health.Services.Map(V1Beta1Binding.ServiceName, _ => true);
+        }).AddCheck("process", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton(new FunctionCallHandler(new FunctionRunner(registry)));
 
@@ -146,7 +154,7 @@ public sealed class FunctionServer
         });
         app.UseRouting();
         var observerLog = app.Services.GetRequiredService<ILoggerFactory>();
-        app.Use(next => new CallObserver(next, server.Metrics, observerLog).InvokeAsync);
+        app.Use(next => new CallObserver(next, server.Metrics, observerLog, options.MaxRecvMessageSizeMiB).InvokeAsync);
         app.MapGrpcService<FunctionRunnerV1Service>();
         app.MapGrpcService<FunctionRunnerV1Beta1Service>();
         app.MapGrpcHealthChecksService();
@@ -171,6 +179,12 @@ public sealed class FunctionServer
         if (category is not null && category.StartsWith(Log.Category, StringComparison.Ordinal))
         {
             return level >= LogLevel.Information;
+        }
+        if (category == "Grpc.AspNetCore.Server.ServerCallHandler" && !debug)
+        {
+            // Its errors are requests it could not read (our handler lets no other exception out);
+            // the call's own line reports them, as INVALID_ARGUMENT.
+            return false;
         }
         return _started && level >= (debug ? LogLevel.Debug : LogLevel.Warning);
     }

@@ -41,6 +41,11 @@ public static class RequestParser
         {
             request = ParseNested(payload);
         }
+        catch (InvalidProtocolBufferException e) when (FindInvalidUtf8(payload, RunFunctionRequest.Descriptor) is { } invalid)
+        {
+            // Google.Protobuf refuses invalid UTF-8 but does not say where; we do.
+            throw Refuse($"cannot parse RunFunctionRequest: field {invalid} is not valid UTF-8; proto3 strings must be UTF-8 ({e.Message.TrimEnd('.')})");
+        }
         catch (InvalidProtocolBufferException e)
         {
             throw Refuse($"cannot parse RunFunctionRequest: {e.Message}");

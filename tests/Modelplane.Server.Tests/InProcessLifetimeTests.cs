@@ -33,15 +33,22 @@ public sealed class InProcessLifetimeTests : IAsyncLifetime
         var frame = GrpcWire.Frame(TestComposers.Request("slow-body", "ok"));
         using var content = new StalledContent(frame[..3], frame[3..]);
 
-        // The body never completes before the deadline, so the answer can only be the deadline.
-        var reply = await GrpcWire.CallAsync(_client, _server.GrpcUri, content, headers: new Dictionary<string, string> { ["grpc-timeout"] = "200m" });
-
-        Assert.Equal(4, reply.Status);
-        Assert.Equal("deadline exceeded: the call's grpc-timeout of 200m passed before the answer was ready", reply.Message);
-        Assert.True(reply.TrailersOnly);
+        // The body never completes before the deadline, so the answer can only be the deadline. The
+        // server ends the stream once it has answered; the client may see that reset first.
+        try
+        {
+            var reply = await GrpcWire.CallAsync(_client, _server.GrpcUri, content, headers: new Dictionary<string, string> { ["grpc-timeout"] = "200m" });
+            Assert.Equal(4, reply.Status);
+            Assert.Equal("Deadline Exceeded", reply.Message);
+            Assert.True(reply.TrailersOnly);
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+        {
+            // Reset before the status was read: the log line below still has to say why.
+        }
         content.Release();
         var line = await _server.WaitForCallLineAsync(l => (string?)l["grpcStatus"] == "DeadlineExceeded");
-        Assert.Equal("Information", (string?)line["LogLevel"]);
+        Assert.Equal("Warning", (string?)line["LogLevel"]);
     }
 
     [Fact]

@@ -91,12 +91,13 @@ public sealed class ServerOptionsTests
     [InlineData(new[] { "--insecure", "--max-recv-message-size", "four" }, null, "modelplane-function: ")]
     [InlineData(new[] { "--insecure", "--no-such-flag" }, null, "modelplane-function: ")]
     [InlineData(new[] { "--insecure", "extra-argument" }, null, "modelplane-function: ")]
-    public void Parse_BadCommandLine_ExitCode2AndReason(string[] args, string? environment, string outputStart)
+    public void Parse_BadCommandLine_ExitCode1AndReason(string[] args, string? environment, string outputStart)
     {
         var outcome = ServerOptions.Parse(args, environment);
 
         Assert.Null(outcome.Options);
-        Assert.Equal(2, outcome.ExitCode);
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.DoesNotContain("\n", outcome.Output, StringComparison.Ordinal);
         Assert.StartsWith(outputStart, outcome.Output, StringComparison.Ordinal);
         Assert.True(outcome.Output!.Length > "modelplane-function: ".Length, "the reason is empty");
     }
@@ -114,5 +115,15 @@ public sealed class ServerOptionsTests
         {
             Assert.Contains(name, outcome.Output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Parse_Version_PrintsTheReleaseAndExitsZero()
+    {
+        var outcome = ServerOptions.Parse(["--version"], null);
+
+        Assert.Null(outcome.Options);
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("modelplane-function 0.1.0", outcome.Output);
     }
 }
