@@ -63,14 +63,14 @@ type server struct {
 
 func main() {
 	ours := flag.String("ours", "", "our NativeAOT server binary")
-	floor := flag.String("floor", "", "the echo-floor server binary (same stack, trivial RunFunction)")
+	floor := flag.String("floor", "", "the echo-floor server binary (same stack, trivial RunFunction); without it the floor columns are left out")
 	peer := flag.String("peer", "", "the TypeScript-SDK peer's run.sh")
 	dir := flag.String("requests", "", "directory of <name>.pb and <name>.expect files")
 	rounds := flag.Int("rounds", 7, "alternating rounds per comparison")
 	starts := flag.Int("starts", 7, "process starts per server for the startup figure")
 	flag.Parse()
-	if *ours == "" || *floor == "" || *peer == "" || *dir == "" {
-		fmt.Fprintln(os.Stderr, "usage: wire -ours BIN -floor BIN -peer RUN.SH -requests DIR [-rounds N] [-starts N]")
+	if *ours == "" || *peer == "" || *dir == "" {
+		fmt.Fprintln(os.Stderr, "usage: wire -ours BIN [-floor BIN] -peer RUN.SH -requests DIR [-rounds N] [-starts N]")
 		os.Exit(2)
 	}
 	load := func(name string) request {
@@ -84,10 +84,17 @@ func main() {
 	sc100, sc1000 := load("schedule-100"), load("schedule-1000")
 
 	serverArgs := []string{"--insecure", "--address", "127.0.0.1:{port}", "--metrics-address", "none"}
-	us := &server{label: "ours", argv: append([]string{*ours}, serverArgs...)}
-	fl := &server{label: "floor", argv: append([]string{*floor}, serverArgs...)}
+	// A server command may carry its own arguments, e.g. "dotnet path/to/server.dll".
+	us := &server{label: "ours", argv: append(strings.Fields(*ours), serverArgs...)}
 	pe := &server{label: "peer", argv: []string{"bash", *peer, "{port}"}}
-	all = []*server{us, fl, pe}
+	all = []*server{us, pe}
+	withFloor := []*server{us, pe}
+	fl := &server{label: "floor"}
+	if *floor != "" {
+		fl.argv = append(strings.Fields(*floor), serverArgs...)
+		all = []*server{us, fl, pe}
+		withFloor = []*server{us, fl, pe}
+	}
 
 	// The peer's run.sh installs the SDK on first use: do that outside every timed start.
 	pe.start()
@@ -100,19 +107,20 @@ func main() {
 		thousands(len(ms100.body)), thousands(len(ms1000.body)), thousands(len(sc100.body)), thousands(len(sc1000.body)))
 
 	startup := map[string]float64{}
-	for _, s := range []*server{us, fl, pe} {
+	for _, s := range all {
 		startup[s.label] = s.startup(ms1, *starts)
 	}
 
-	for _, s := range []*server{us, fl, pe} {
+	for _, s := range all {
 		s.start()
 		defer s.stop()
 	}
 	// Peer and ours answer the ModelService; the peer has no scheduler, so scheduling is ours against the floor.
-	m100 := compare([]*server{us, fl, pe}, ms100, *rounds, 20)
-	m1000 := compare([]*server{us, fl, pe}, ms1000, *rounds, 5)
-	s100 := compare([]*server{us, fl}, sc100, *rounds, 10)
-	s1000 := compare([]*server{us, fl}, sc1000, *rounds, 3)
+	m100 := compare(withFloor, ms100, *rounds, 20)
+	m1000 := compare(withFloor, ms1000, *rounds, 5)
+	scheduling := withFloor[:len(withFloor)-1]
+	s100 := compare(scheduling, sc100, *rounds, 10)
+	s1000 := compare(scheduling, sc1000, *rounds, 3)
 
 	fmt.Println("| request | ours (ms) | echo floor (ms) | peer (ms) | ours / peer | ours / floor |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
@@ -135,12 +143,12 @@ func main() {
 	fmt.Println()
 
 	rss := map[string][2]float64{}
-	for _, s := range []*server{us, fl, pe} {
+	for _, s := range all {
 		rss[s.label] = s.underLoad(ms1000, 120, 4)
 	}
 	fmt.Println("| server | start to first answered call, median (ms) | RSS under load, max sampled (MiB) | peak RSS (MiB) |")
 	fmt.Println("|---|---:|---:|---:|")
-	for _, s := range []*server{us, fl, pe} {
+	for _, s := range all {
 		fmt.Printf("| %s | %.1f | %.1f | %.1f |\n", s.label, startup[s.label], rss[s.label][0], rss[s.label][1])
 	}
 	fmt.Println()

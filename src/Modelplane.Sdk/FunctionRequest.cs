@@ -1,10 +1,13 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Apiextensions.Fn.Proto.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Modelplane.Sdk;
 
@@ -312,7 +315,7 @@ public sealed class RequiredResources
         {
             return cached;
         }
-        var found = _required.TryGetValue(name, out var r) ? r : _extra.TryGetValue(name, out var e) ? e : null;
+        var found = Find(name);
         IReadOnlyList<JsonObject> items = found is null
             ? []
             : found.Items.Select(i => i.Resource_ is { } s ? StructJson.ToJsonObject(s) : []).ToArray();
@@ -324,6 +327,49 @@ public sealed class RequiredResources
     public JsonObject? Single(string name) => Get(name) is [var one, ..] ? one : null;
 
     /// <summary>The objects of a requirement read into typed records; a misshapen one is <see cref="InvalidInputException"/>.</summary>
-    public IReadOnlyList<T> Read<T>(string name, JsonTypeInfo<T> typeInfo) =>
-        Get(name).Select((o, i) => FunctionRequest.Read(o, typeInfo, $"required[{name}][{i}]")).ToArray();
+    /// <remarks>
+    /// Each Struct is written straight to JSON text and read from it, with no <see cref="JsonObject"/>
+    /// tree between (unless <see cref="Get"/> already built one). An object that does not fit is read
+    /// again through the tree, so its error names the field in the same words either way.
+    /// </remarks>
+    public IReadOnlyList<T> Read<T>(string name, JsonTypeInfo<T> typeInfo)
+    {
+        if (_cache.TryGetValue(name, out var cached))
+        {
+            return cached.Select((o, i) => FunctionRequest.Read(o, typeInfo, At(name, i))).ToArray();
+        }
+        if (Find(name) is not { } found)
+        {
+            return [];
+        }
+        var records = new T[found.Items.Count];
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer);
+        for (var i = 0; i < records.Length; i++)
+        {
+            var item = found.Items[i].Resource_ ?? EmptyStruct;
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            StructJson.WriteObject(writer, item);
+            writer.Flush();
+            T? record;
+            try
+            {
+                record = JsonSerializer.Deserialize(buffer.WrittenSpan, typeInfo);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+            {
+                record = default;
+            }
+            records[i] = record ?? FunctionRequest.Read(StructJson.ToJsonObject(item), typeInfo, At(name, i));
+        }
+        return records;
+    }
+
+    private static readonly Struct EmptyStruct = new();
+
+    private static string At(string name, int index) => $"required[{name}][{index.ToString(CultureInfo.InvariantCulture)}]";
+
+    private Resources? Find(string name) =>
+        _required.TryGetValue(name, out var r) ? r : _extra.TryGetValue(name, out var e) ? e : null;
 }
