@@ -34,7 +34,16 @@ namespace Modelplane.Functions.ModelDeployments;
 /// cluster matches, or a template nothing can host keeps the running replicas as they are, with a
 /// condition saying why nothing new was placed. A partial shortfall reports
 /// <c>ReplicasScheduled=False</c>, and the scheduler explains itself per reason in the condition and
-/// in <c>status.scheduling</c>.
+/// in <c>status.scheduling</c>. A template edit rolls out even on a full pool (in place, else
+/// make-before-break, else <c>RolloutBlocked</c> naming cause and fix); a pool its cluster counts
+/// over size is <c>Overcommitted</c>; clusters still on upstream's status are counted by label
+/// (<see cref="SlowPath"/>).
+/// </para>
+/// <para>
+/// Whatever keeps a replica (a bad edit, a shortfall, a rollout), its endpoint follows one rule: no
+/// endpoint unless the replica is Ready and its cluster is Ready with a gateway, built from that
+/// gateway's current address. <c>status.replicas.ready</c> counts only replicas that serve: that
+/// rule, and the endpoint observed Ready.
 /// </para>
 /// </remarks>
 public static class ModelDeploymentComposer
