@@ -159,6 +159,38 @@ public sealed class DefinitionTests
             Evaluate(Schema("inferenceclusters"), ic).Order(StringComparer.Ordinal));
     }
 
+    // Admission-time checks the clouds would otherwise fail late: zones of the region, AKS pool names and zones.
+    [Theory]
+    [InlineData("GKE", "gke: {region: us-central1}", "p", "[us-central1-a, us-central1-c]", null)]
+    [InlineData("GKE", "gke: {region: us-central1}", "p", "[us-east1-b]", "every node pool zone must be a zone of spec.cluster.gke.region")]
+    [InlineData("GKE", "gke: {region: us-central1}", "p", "[us-central1]", "every node pool zone must be a zone of spec.cluster.gke.region")]
+    [InlineData("EKS", "eks: {region: us-west-2}", "p", "[us-west-2a, us-west-2b]", null)]
+    [InlineData("EKS", "eks: {region: us-west-2}", "p", "[us-west-1a]", "every node pool zone must be an availability zone of spec.cluster.eks.region")]
+    [InlineData("AKS", "aks: {location: westeurope}", "gpuh100", "[\"1\", \"3\"]", null)]
+    [InlineData("AKS", "aks: {location: westeurope}", "h100-pool", "[\"1\"]", "on AKS a node pool name is 1 to 12 lowercase letters and digits")]
+    [InlineData("AKS", "aks: {location: westeurope}", "gpuh100abcdef", "[\"1\"]", "on AKS a node pool name is 1 to 12 lowercase letters and digits")]
+    [InlineData("AKS", "aks: {location: westeurope}", "gpuh100", "[\"4\"]", "on AKS a node pool name is 1 to 12 lowercase letters and digits")]
+    public void InferenceCluster_CloudPool_CheckedAtAdmission(string source, string block, string pool, string zones, string? rejectedWith)
+    {
+        var ic = FunctionHostYaml($$"""
+            apiVersion: modelplane.ai/v1alpha1
+            kind: InferenceCluster
+            metadata: {name: c}
+            spec:
+              cluster: {source: {{source}}, {{block}} }
+              nodePools: [{name: {{pool}}, className: c, zones: {{zones}} }]
+            """);
+        var failures = Evaluate(Schema("inferenceclusters"), ic);
+        if (rejectedWith is null)
+        {
+            Assert.Empty(failures);
+        }
+        else
+        {
+            Assert.Contains(failures, f => f.StartsWith(rejectedWith, StringComparison.Ordinal));
+        }
+    }
+
     private static JsonObject FunctionHostYaml(string yaml) => (JsonObject)YamlJson.Read(yaml)!;
 
     // "a.b.0.c=v" sets a string (an empty value removes the field).
