@@ -20,7 +20,7 @@ if (parsed.Options is null)
     (parsed.ExitCode == 0 ? Console.Out : Console.Error).WriteLine(parsed.Output);
     return parsed.ExitCode;
 }
-var server = FunctionServer.Create(parsed.Options, new ComposerRegistry(echo), Console.Error, TimeProvider.System);
+var server = FunctionServer.Create(parsed.Options, new ComposerRegistry(echo));
 if (server.Problem is not null)
 {
     Console.Error.WriteLine($"modelplane-echo-floor: {server.Problem}");
