@@ -50,6 +50,13 @@ public static class HealthyStatus
             case ("leaderworkerset.x-k8s.io", "LeaderWorkerSet"):
                 Add(status, True("Available", "MinimumReplicasAvailable"), True("Progressing", "NewReplicaSetAvailable"));
                 break;
+            case ("", "PersistentVolumeClaim"):
+                status["phase"] = "Bound";
+                break;
+            case ("batch", "Job"):
+                Add(status, True("Complete", "CompletionsReached"));
+                status["succeeded"] = 1;
+                break;
             case ("", "Service") when Objects.String(spec?["type"]) == "LoadBalancer":
                 status["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = Address(identity) }) };
                 break;
