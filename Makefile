@@ -9,7 +9,7 @@ ARGS ?=
 AOT_DIR := artifacts/aot
 AOT_BINARY := $(AOT_DIR)/modelplane-function
 
-.PHONY: build test deps publish serve run cli render golden format bench bench-wire package clean
+.PHONY: build test deps publish serve run cli render golden golden-examples format bench bench-wire package push image docs clean
 
 build:
 	$(DOTNET) build Modelplane.sln -c $(CONFIGURATION) --nologo -v quiet
@@ -30,6 +30,11 @@ test: deps publish
 golden:
 	@if [ "$${CI:-}" = "true" ]; then echo "UPDATE_GOLDEN is refused when CI=true"; exit 1; fi
 	UPDATE_GOLDEN=1 $(DOTNET) test Modelplane.sln --nologo
+
+# Rewrites every examples/*/*/render.yaml (only those) from the current render output; read the diff.
+golden-examples:
+	@if [ "$${CI:-}" = "true" ]; then echo "UPDATE_GOLDEN is refused when CI=true"; exit 1; fi
+	UPDATE_GOLDEN=1 $(DOTNET) test tests/Modelplane.Render.Tests -c $(CONFIGURATION) --nologo --filter 'FullyQualifiedName~ExampleTests'
 
 # Starts the server with the flags in ARGS, e.g. make serve ARGS='--insecure --address 127.0.0.1:9443'.
 serve:
@@ -87,7 +92,64 @@ render:
 	  $(if $(wildcard $(EXAMPLE)/required.yaml),--required-resources $(EXAMPLE)/required.yaml) \
 	  $(if $(wildcard $(EXAMPLE)/observed.yaml),--observed-resources $(EXAMPLE)/observed.yaml) -r
 
-# Checks both packages, then writes the Configuration's package stream and prints its path.
+# Where the packages go. REGISTRY is the one knob: the image, the Function package
+# ($(REGISTRY)/function-modelplane), the Configuration ($(REGISTRY)/modelplane), the Function's
+# dependency in the Configuration and every Composition's functionRef.name all follow it
+# (docs/installing.md). The default is the package as written, which nobody can push to: set yours.
+REGISTRY ?= xpkg.crossplane.io/modelplane
+VERSION ?= v0.1.0
+PLATFORMS := linux/amd64 linux/arm64
+CROSSPLANE ?= crossplane
+DOCKER ?= docker
+XPKG_DIR := artifacts/xpkg
+STAGE_DIR := artifacts/package/configuration
+IMAGE := $(REGISTRY)/function-modelplane-runtime:$(VERSION)
+
+# Lints both packages, stages the Configuration for REGISTRY/VERSION, then builds the xpkgs into
+# artifacts/xpkg/ with the crossplane CLI: one Function package per platform (each embedding that
+# platform's runtime image from `make image`) and the Configuration. Without the crossplane CLI it
+# says so and prints the commands.
 package:
-	@$(MODELPLANE) package lint package
-	@$(MODELPLANE) package build package --output $(PACKAGE_STREAM)
+	@$(MODELPLANE) package lint package --function function-package
+	@$(MODELPLANE) package build package --output $(PACKAGE_STREAM) --registry $(REGISTRY) --version $(VERSION) --stage $(STAGE_DIR)
+	@mkdir -p $(XPKG_DIR) artifacts/xpkg-no-examples
+	@cmds=( "$(CROSSPLANE) xpkg build --package-root=$(STAGE_DIR) --examples-root=artifacts/xpkg-no-examples --package-file=$(XPKG_DIR)/modelplane-$(VERSION).xpkg" ); \
+	for p in $(PLATFORMS); do a=$${p#linux/}; \
+	  cmds+=( "$(CROSSPLANE) xpkg build --package-root=function-package --examples-root=artifacts/xpkg-no-examples --embed-runtime-image-tarball=artifacts/image/runtime-$$a.tar --package-file=$(XPKG_DIR)/function-modelplane-$(VERSION)-$$a.xpkg" ); done; \
+	if command -v $(CROSSPLANE) >/dev/null 2>&1; then \
+	  for c in "$${cmds[@]}"; do echo "+ $$c"; if [[ "$$c" == *runtime-*.tar* && ! -f "$$(echo "$$c" | sed -E 's/.*--embed-runtime-image-tarball=([^ ]+).*/\1/')" ]]; then echo "skipped: its runtime image tarball is missing; run make image first"; continue; fi; eval "$$c"; done; \
+	else \
+	  echo "The crossplane CLI is not installed (https://docs.crossplane.io/latest/cli/); the package roots are staged. Build the xpkgs with:"; \
+	  for c in "$${cmds[@]}"; do echo "  $$c"; done; \
+	fi
+
+# Pushes both packages to REGISTRY: the per-platform Function packages as one multi-arch index, then the
+# Configuration. Prints the exact commands when the crossplane CLI is missing.
+push:
+	@cmds=( "$(CROSSPLANE) xpkg push --package-files=$$(echo $(foreach p,$(PLATFORMS),$(XPKG_DIR)/function-modelplane-$(VERSION)-$(notdir $(p)).xpkg) | tr ' ' ',') $(REGISTRY)/function-modelplane:$(VERSION)" \
+	        "$(CROSSPLANE) xpkg push --package-files=$(XPKG_DIR)/modelplane-$(VERSION).xpkg $(REGISTRY)/modelplane:$(VERSION)" ); \
+	if command -v $(CROSSPLANE) >/dev/null 2>&1; then \
+	  for c in "$${cmds[@]}"; do echo "+ $$c"; eval "$$c"; done; \
+	else \
+	  echo "The crossplane CLI is not installed; after make image and make package, push with:"; \
+	  for c in "$${cmds[@]}"; do echo "  $$c"; done; \
+	fi
+
+# The function runtime image for every platform, one OCI tarball each under artifacts/image/ (what
+# `make package` embeds), built by docker buildx; NativeAOT cross-compiles, so no emulation is needed.
+image:
+	@if ! command -v $(DOCKER) >/dev/null 2>&1 || ! $(DOCKER) buildx version >/dev/null 2>&1 || ! $(DOCKER) info >/dev/null 2>&1; then \
+	  echo "make image needs Docker with buildx and a running engine, and this machine has none."; \
+	  echo "Where Docker runs, it executes:"; \
+	  for p in $(PLATFORMS); do echo "  $(DOCKER) buildx build --platform $$p --tag $(IMAGE) --output type=docker,dest=artifacts/image/runtime-$${p#linux/}.tar ."; done; \
+	  exit 1; \
+	fi
+	@mkdir -p artifacts/image
+	@for p in $(PLATFORMS); do \
+	  echo "+ $(DOCKER) buildx build --platform $$p --tag $(IMAGE) --output type=docker,dest=artifacts/image/runtime-$${p#linux/}.tar ."; \
+	  $(DOCKER) buildx build --platform $$p --tag $(IMAGE) --output type=docker,dest=artifacts/image/runtime-$${p#linux/}.tar . ; \
+	done
+
+# Regenerates docs/reference/<kind>.md from the XRDs; a test fails when they drift.
+docs:
+	@$(MODELPLANE) docs package --output docs/reference

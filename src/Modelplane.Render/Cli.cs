@@ -17,6 +17,9 @@ public static class Cli
     };
 
     /// <summary>Runs the CLI with the given writers; what tests call instead of starting a process.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error) =>
-        Root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var parse = Root.Parse(args);
+        return Usage.Reject(parse, error) ?? parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
 }

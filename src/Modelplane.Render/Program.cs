@@ -3,4 +3,5 @@
 
 using Modelplane.Render;
 
-return await Cli.Root.Parse(args).InvokeAsync();
+var parse = Cli.Root.Parse(args);
+return Usage.Reject(parse, Console.Error) ?? await parse.InvokeAsync();

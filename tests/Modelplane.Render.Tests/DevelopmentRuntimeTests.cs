@@ -54,7 +54,7 @@ public sealed class DevelopmentRuntimeTests : IAsyncLifetime
             Composite = Manifests.LoadOne(xr, "xr").Object,
             Composition = Manifests.LoadOne(composition, "composition").Object,
         });
-        Assert.Equal(YamlJson.WriteAll(RenderOutput.Documents(inProcess, Manifests.LoadOne(xr, "xr").Object,
+        Assert.Equal(YamlJson.WriteAll(ReconcilerOutput.Documents(inProcess, Manifests.LoadOne(xr, "xr").Object, Manifests.LoadOne(composition, "composition").Name,
             new RenderOutputOptions { IncludeFunctionResults = true, IncludeContext = true })), run.Output);
     }
 

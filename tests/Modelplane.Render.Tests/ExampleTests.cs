@@ -41,21 +41,27 @@ public sealed class ExampleTests
         var xr = Manifests.LoadOne(Repo.Path(scenario, "xr.yaml"), "xr");
         var documents = YamlJson.ReadAll(run.Output).Cast<JsonObject>().ToArray();
 
-        // The XR: identity and status only, a Ready condition first, render's fixed timestamps.
+        // The XR as Crossplane's reconciler last wrote it: identity, resourceRefs, status; its conditions
+        // Responsive first, then the functions' own, then Synced and Ready; render's fixed timestamps.
         var rendered = documents[0];
-        Assert.Equal(["apiVersion", "kind", "metadata", "status"], rendered.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["apiVersion", "kind", "metadata", "spec", "status"], rendered.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal((xr.ApiVersion, xr.Kind, xr.Name, xr.Namespace), (Objects.ApiVersion(rendered), Objects.Kind(rendered), Objects.Name(rendered), Objects.Namespace(rendered)));
-        var conditions = ((JsonArray)rendered["status"]!["conditions"]!).Cast<JsonObject>().ToArray();
-        Assert.Equal("Ready", Objects.String(conditions[0]["type"]));
-        Assert.All(conditions, c => Assert.Equal("2024-01-01T00:00:00Z", Objects.String(c["lastTransitionTime"])));
+        var types = ((JsonArray)rendered["status"]!["conditions"]!).Cast<JsonObject>().Select(c => Objects.String(c["type"])).ToArray();
+        Assert.Equal("Responsive", types[0]);
+        Assert.Equal(["Synced", "Ready"], types[^2..]);
+        Assert.All(((JsonArray)rendered["status"]!["conditions"]!).Cast<JsonObject>(), c => Assert.Equal("2024-01-01T00:00:00Z", Objects.String(c["lastTransitionTime"])));
+        var uid = Output.ReconcilerOutput.CompositeUid(xr.Object);
 
-        // Composed resources: sorted by composition-resource-name, with the metadata Crossplane adds.
+        // Composed resources: sorted by composition-resource-name, named, owned by the XR's UID, each in resourceRefs.
         var composed = documents.Skip(1).TakeWhile(d => Objects.ApiVersion(d) != "render.crossplane.io/v1beta1").ToArray();
         var names = composed.Select(c => Objects.Annotations(c)[Objects.CompositionResourceNameAnnotation]).ToArray();
         Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        var refs = ((JsonArray)rendered["spec"]!["crossplane"]!["resourceRefs"]!).Cast<JsonObject>()
+            .Select(r => (Objects.String(r["apiVersion"]), Objects.String(r["kind"]), Objects.String(r["name"]))).ToArray();
+        Assert.Equal(composed.Select(c => (Objects.ApiVersion(c), Objects.Kind(c), Objects.Name(c))).Order(), refs.Order());
         foreach (var c in composed)
         {
-            Assert.True(Objects.Name(c).Length > 0 || Objects.GenerateName(c) == $"{xr.Name}-");
+            Assert.True(Objects.Name(c).Length > 0);
             Assert.Equal(xr.Name, Objects.Labels(c)[Objects.CompositeLabel]);
             if (xr.Namespace.Length > 0)
             {
@@ -63,15 +69,17 @@ public sealed class ExampleTests
             }
             var owner = Assert.Single((JsonArray)c["metadata"]!["ownerReferences"]!)!.AsObject();
             Assert.Equal(["apiVersion", "blockOwnerDeletion", "controller", "kind", "name", "uid"], owner.Select(p => p.Key).Order(StringComparer.Ordinal));
-            Assert.Equal((xr.ApiVersion, xr.Kind, xr.Name), (Objects.String(owner["apiVersion"]), Objects.String(owner["kind"]), Objects.String(owner["name"])));
+            Assert.Equal((xr.ApiVersion, xr.Kind, xr.Name, uid), (Objects.String(owner["apiVersion"]), Objects.String(owner["kind"]), Objects.String(owner["name"]), Objects.String(owner["uid"])));
             Assert.Null(c["status"]);
         }
 
-        // Results: exactly crossplane render's fields.
-        foreach (var result in documents.Skip(1 + composed.Length))
+        // Results are the reconciler's events: the composition selection first, then exactly an event's fields.
+        var results = documents.Skip(1 + composed.Length).ToArray();
+        Assert.Equal("SelectComposition", Objects.String(results[0]["reason"]));
+        foreach (var result in results)
         {
-            Assert.Equal(["apiVersion", "kind", "message", "severity", "step"], result.Select(p => p.Key).Order(StringComparer.Ordinal));
-            Assert.Contains(Objects.String(result["severity"]), new[] { "SEVERITY_NORMAL", "SEVERITY_WARNING" });
+            Assert.Equal(["apiVersion", "kind", "message", "reason", "severity"], result.Select(p => p.Key).Order(StringComparer.Ordinal));
+            Assert.Contains(Objects.String(result["severity"]), new[] { "Normal", "Warning" });
         }
     }
 

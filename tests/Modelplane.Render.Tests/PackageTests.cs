@@ -23,7 +23,7 @@ public sealed class PackageTests
           - apiVersion: pkg.crossplane.io/v1
             kind: Function
             package: xpkg.crossplane.io/modelplane/function-modelplane
-            version: ">=v0.1.0"
+            version: v0.1.0
         """;
 
     private const string Xrd = """
@@ -53,11 +53,73 @@ public sealed class PackageTests
     }
 
     [Fact]
-    public void LintFunction_RootCrossplaneYaml_IsOneFunctionWithTheCompositionCapability()
+    public void LintFunction_FunctionPackage_IsOneFunctionAndTheInputCrdListingEveryComposer()
     {
-        Assert.Empty(PackageLinter.LintFunction(Repo.Path("crossplane.yaml")));
-        var function = Manifests.LoadOne(Repo.Path("crossplane.yaml"), "Function");
+        var problems = PackageLinter.LintFunction(Repo.Path("function-package"), AllComposers.Registry);
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        var function = Manifests.LoadOne(Repo.Path("function-package", "crossplane.yaml"), "Function");
         Assert.Equal(("meta.pkg.crossplane.io/v1", "Function", "function-modelplane"), (function.ApiVersion, function.Kind, function.Name));
+        Assert.Equal(
+            ["Function", "CustomResourceDefinition"],
+            PackageLinter.Stream(Repo.Path("function-package")).Select(m => m.Kind));
+    }
+
+    [Fact]
+    public void LintFunction_StrayObjectOrComposerEnumDrift_IsReported()
+    {
+        using var dir = Repo.Temp();
+        var copy = dir.Copy(Repo.Path("function-package"), "fn");
+        dir.Write("fn/extra.yaml", "{apiVersion: v1, kind: ConfigMap, metadata: {name: stray}}");
+
+        var problems = PackageLinter.LintFunction(copy, new ComposerRegistry([TestPipeline.Web]));
+
+        Assert.Equal(2, problems.Count);
+        Assert.Equal($"{copy}/extra.yaml: v1 ConfigMap stray is not allowed in a Function package; only its metadata and CRDs (the step input's) are", problems[0]);
+        Assert.EndsWith("must list exactly the registered composers (web)", problems[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LintConfiguration_DependencyVersionRange_IsReported()
+    {
+        using var dir = Package(Composition("modelplane-function-modelplane", "web"));
+        dir.Write("crossplane.yaml", Meta.Replace("version: v0.1.0", "version: \">=v0.1.0\"", StringComparison.Ordinal));
+
+        var problems = PackageLinter.LintConfiguration(dir.Path, WebOnly);
+
+        Assert.Equal([$"{dir.Path}/crossplane.yaml: dependsOn xpkg.crossplane.io/modelplane/function-modelplane version \">=v0.1.0\" is a range; pin the exact version it was tested with, e.g. v1.2.3"], problems);
+    }
+
+    [Theory]
+    [InlineData("ghcr.io/acme", "ghcr.io/acme/function-modelplane", "acme-function-modelplane")]
+    [InlineData("localhost:5000/ml-platform", "localhost:5000/ml-platform/function-modelplane", "ml-platform-function-modelplane")]
+    [InlineData("xpkg.crossplane.io/modelplane/", "xpkg.crossplane.io/modelplane/function-modelplane", "modelplane-function-modelplane")]
+    public void PackageTarget_NamesFollowTheRegistry(string registry, string package, string name)
+    {
+        var target = new PackageTarget(registry, "v1.0.0");
+
+        Assert.Equal((package, name), (target.FunctionPackage, target.FunctionName));
+    }
+
+    [Fact]
+    public void Build_WithRegistry_RewritesTheDependencyAndEveryFunctionRefTogether()
+    {
+        using var dir = Repo.Temp();
+        var stage = Path.Combine(dir.Path, "stage");
+        var output = Path.Combine(dir.Path, "modelplane.yaml");
+
+        var run = CliRun.Of("package", "build", Repo.Path("package"), "--output", output, "--registry", "ghcr.io/acme", "--version", "v1.2.3", "--stage", stage);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Empty(PackageLinter.LintConfiguration(stage, AllComposers.Registry));
+        var stream = Manifests.Load(output);
+        var function = Assert.Single((System.Text.Json.Nodes.JsonArray)stream[0].Object["spec"]!["dependsOn"]!, d => Objects.String(d!["kind"]) == "Function")!;
+        Assert.Equal(("ghcr.io/acme/function-modelplane", "v1.2.3"), (Objects.String(function["package"]), Objects.String(function["version"])));
+        var refs = stream.Where(m => m.Kind == "Composition")
+            .SelectMany(c => ((System.Text.Json.Nodes.JsonArray)c.Object["spec"]!["pipeline"]!).Select(s => Objects.String(s!["functionRef"]!["name"])))
+            .Distinct().ToArray();
+        Assert.Equal(["acme-function-modelplane"], refs);
+        Assert.Equal(Manifests.Load(Repo.Path("package")).Count, stream.Count);
     }
 
     [Fact]
@@ -163,7 +225,7 @@ public sealed class PackageTests
     public void PackageCli_LintAndBuild_ReportAndWrite()
     {
         using var dir = Package(Composition("function-modelplane", "web"));
-        var lint = CliRun.Of("package", "lint", dir.Path, "--function", Repo.Path("crossplane.yaml"));
+        var lint = CliRun.Of("package", "lint", dir.Path, "--function", Repo.Path("function-package", "crossplane.yaml"));
         Assert.Equal(1, lint.ExitCode);
         Assert.Contains("functionRef.name \"function-modelplane\" is not a Function dependency's name", lint.Output, StringComparison.Ordinal);
         Assert.Matches(@"\n\d+ problems\n$", lint.Output);

@@ -353,6 +353,6 @@ public sealed class RenderCommandTests
     {
         var run = CliRun.Of("render");
 
-        Assert.Equal((1, "modelplane: error: render needs XR and COMPOSITION files (or --fleet DIR); see modelplane render --help\n"), (run.ExitCode, run.Error));
+        Assert.Equal((80, "", "modelplane: error: render needs XR and COMPOSITION files (or --fleet DIR)\nUsage: modelplane render [<xr>] [<composition>] [<functions>] [flags]\nRun \"modelplane render --help\" for more information.\n"), (run.ExitCode, run.Output, run.Error));
     }
 }

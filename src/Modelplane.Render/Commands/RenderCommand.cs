@@ -61,6 +61,17 @@ public static partial class RenderCommand
         Description = "KEY=VALUE: seed the pipeline context key with the JSON/YAML VALUE; wins over --context-files.",
     };
 
+    private static readonly Option<string?> RequiredSchemas = new("--required-schemas", "-s")
+    {
+        Description = "A directory of JSON files specifying OpenAPI v3 schemas (from kubectl get --raw /openapi/v3/<group-version>).",
+    };
+
+    private static readonly Option<string> CrossplaneVersion = new("--crossplane-version")
+    {
+        Description = "Print what the crossplane render of this Crossplane CLI version prints: v2.3 and later (the default) print the reconciler's whole XR, resourceRefs and events; v2.2 and earlier print the XR's status and step results.",
+        DefaultValueFactory = _ => DefaultCrossplaneVersion,
+    };
+
     private static readonly Option<bool> IncludeFunctionResults = new("--include-function-results", "-r")
     {
         Description = "Include informational and warning messages from Functions in the rendered output as resources of kind: Result.",
@@ -125,6 +136,9 @@ public static partial class RenderCommand
         DefaultValueFactory = _ => new FleetOptions().MaxRounds,
     };
 
+    /// <summary>The Crossplane version our packages require (spec.crossplane.version), whose render output is the default.</summary>
+    public const string DefaultCrossplaneVersion = "v2.3";
+
     public static Command Command { get; } = Create();
 
     private static Command Create()
@@ -132,11 +146,18 @@ public static partial class RenderCommand
         var command = new Command("render", "Render an XR through its Composition's pipeline, as crossplane render does, or a whole fleet with --fleet.")
         {
             Xr, CompositionFile, Functions,
-            ObservedResources, RequiredResources, ExtraResources, ContextFiles, ContextValues,
+            ObservedResources, RequiredResources, ExtraResources, RequiredSchemas, CrossplaneVersion, ContextFiles, ContextValues,
             IncludeFunctionResults, IncludeFullXr, IncludeContext, FunctionCredentials, FunctionAnnotations,
             XrdFile, TimeoutOption, FleetDir, AssumeReady, PackageDir, Format, MaxRounds,
         };
         Format.AcceptOnlyFromAmong("text", "yaml");
+        CrossplaneVersion.Validators.Add(result =>
+        {
+            if (ReconcilerShape(result.GetValueOrDefault<string>()) is null)
+            {
+                result.AddError($"invalid --crossplane-version \"{result.GetValueOrDefault<string>()}\": give a version such as v2.2 or v2.3.0");
+            }
+        });
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
     }
@@ -169,7 +190,7 @@ public static partial class RenderCommand
         var compositionPath = parse.GetValue(CompositionFile);
         if (xrPath is null || compositionPath is null)
         {
-            return Writer.Fail(error, "render needs XR and COMPOSITION files (or --fleet DIR); see modelplane render --help");
+            return Usage.Fail(parse, error, "render needs XR and COMPOSITION files (or --fleet DIR)");
         }
         var xr = Manifests.LoadOne(xrPath, "composite resource").Object;
         var composition = Manifests.LoadOne(compositionPath, "Composition");
@@ -184,6 +205,7 @@ public static partial class RenderCommand
         var required = Manifests.Load((parse.GetValue(RequiredResources) ?? []).Concat(parse.GetValue(ExtraResources) ?? []));
         var credentials = parse.GetValue(FunctionCredentials) is { } credentialsPath ? Manifests.Load(credentialsPath) : [];
         var functions = parse.GetValue(Functions) is { } functionsPath ? Manifests.Load(functionsPath) : [];
+        var schemas = parse.GetValue(RequiredSchemas) is { } schemasPath ? SchemaStore.Load(schemasPath) : SchemaStore.Empty;
 
         using var runtimes = new FunctionRuntimes(
             new InProcessRuntime(new FunctionRunner(AllComposers.Registry)),
@@ -196,18 +218,22 @@ public static partial class RenderCommand
             Observed = observed.Select(o => o.Object).ToArray(),
             Required = new ObjectStore(required.Select(r => r.Object)),
             Credentials = credentials.Select(c => c.Object).ToArray(),
+            Schemas = schemas,
             Context = Context(parse),
         }, cancellationToken).ConfigureAwait(false);
         if (result.Error is not null)
         {
             return Writer.Fail(error, $"cannot render composite resource: {result.Error}");
         }
-        Writer.Yaml(output, RenderOutput.Documents(result, xr, new RenderOutputOptions
+        var options = new RenderOutputOptions
         {
             IncludeFunctionResults = parse.GetValue(IncludeFunctionResults),
             IncludeFullXr = parse.GetValue(IncludeFullXr),
             IncludeContext = parse.GetValue(IncludeContext),
-        }));
+        };
+        Writer.Yaml(output, ReconcilerShape(parse.GetValue(CrossplaneVersion)!) == true
+            ? ReconcilerOutput.Documents(result, xr, composition.Name, options)
+            : RenderOutput.Documents(result, xr, options));
         return Writer.ExitOk;
     }
 
@@ -319,6 +345,22 @@ public static partial class RenderCommand
         }
         return pairs;
     }
+
+    /// <summary>True when the CLI of <paramref name="version"/> renders through Crossplane's reconciler (v2.3 and later); null when it is no version.</summary>
+    public static bool? ReconcilerShape(string? version)
+    {
+        var match = VersionPattern().Match(version ?? "");
+        if (!match.Success)
+        {
+            return null;
+        }
+        var major = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var minor = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        return major > 2 || (major == 2 && minor >= 3);
+    }
+
+    [GeneratedRegex(@"^v?([0-9]{1,4})\.([0-9]{1,4})(\.[0-9]{1,4})?$")]
+    private static partial Regex VersionPattern();
 
     /// <summary>A Go duration such as <c>90s</c>, <c>1m30s</c> or <c>500ms</c>.</summary>
     public static TimeSpan ParseDuration(string text)

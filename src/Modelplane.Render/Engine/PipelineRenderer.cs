@@ -27,6 +27,9 @@ public sealed record RenderInputs
     /// <summary>Secrets a step's <c>credentials</c> may name.</summary>
     public IReadOnlyList<JsonObject> Credentials { get; init; } = [];
 
+    /// <summary>OpenAPI schemas that answer schema requirements (<c>-s/--required-schemas</c>).</summary>
+    public SchemaStore Schemas { get; init; } = SchemaStore.Empty;
+
     /// <summary>Context keys the pipeline starts with (<c>--context-files</c>, <c>--context-values</c>).</summary>
     public JsonObject? Context { get; init; }
 }
@@ -123,7 +126,7 @@ public sealed class PipelineRenderer(FunctionRuntimes runtimes)
             RunFunctionResponse response;
             try
             {
-                response = await RunWithRequirementsAsync(runtimes.For(name, function), request, inputs.Required, cancellationToken).ConfigureAwait(false);
+                response = await RunWithRequirementsAsync(runtimes.For(name, function), request, inputs.Required, cancellationToken, inputs.Schemas).ConfigureAwait(false);
             }
             catch (RenderException e)
             {
@@ -162,7 +165,7 @@ public sealed class PipelineRenderer(FunctionRuntimes runtimes)
 
     /// <summary>Calls a step until its requirements settle; Crossplane's FetchingFunctionRunner, in C#.</summary>
     public static async Task<RunFunctionResponse> RunWithRequirementsAsync(
-        IFunctionRuntime runtime, RunFunctionRequest request, ObjectStore required, CancellationToken cancellationToken)
+        IFunctionRuntime runtime, RunFunctionRequest request, ObjectStore required, CancellationToken cancellationToken, SchemaStore? schemaStore = null)
     {
         Requirements? previous = null;
         var bootstrap = request.RequiredResources.Clone();
@@ -192,10 +195,10 @@ public sealed class PipelineRenderer(FunctionRuntimes runtimes)
             {
                 resources[name] = required.Fetch(selector);
             }
-            foreach (var name in requirements?.Schemas.Keys ?? [])
+            foreach (var (name, selector) in requirements?.Schemas ?? [])
             {
-                // No schemas are loaded here: "looked, found nothing", as Crossplane answers an unknown kind.
-                schemas[name] = new Schema();
+                // A kind no loaded document describes gets an empty schema, as Crossplane answers an unknown kind.
+                schemas[name] = (schemaStore ?? SchemaStore.Empty).Fetch(selector);
             }
 #pragma warning disable CS0612
             if (i == 0 && request.RequiredResources.Equals(resources) && request.ExtraResources.Equals(extra) && request.RequiredSchemas.Equals(schemas))

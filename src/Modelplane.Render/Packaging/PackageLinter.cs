@@ -26,6 +26,9 @@ public static partial class PackageLinter
     public const string MetaGroup = "meta.pkg.crossplane.io";
     public const string MetadataFile = "crossplane.yaml";
 
+    /// <summary>The Function package's root: its metadata and the step input's CRD.</summary>
+    public const string FunctionPackageDir = "function-package";
+
     // What crossplane-runtime's xpkg linter accepts beside the Configuration metadata.
     private static readonly HashSet<string> AllowedKinds = new(StringComparer.Ordinal)
     {
@@ -107,29 +110,57 @@ public static partial class PackageLinter
         return problems;
     }
 
-    /// <summary>Every problem with the Function package metadata (the root <c>crossplane.yaml</c>).</summary>
-    public static IReadOnlyList<string> LintFunction(string file)
+    /// <summary>Every problem with the Function package: its directory (metadata and input CRD) or its metadata file alone.</summary>
+    public static IReadOnlyList<string> LintFunction(string path, ComposerRegistry? registry = null)
     {
         var problems = new List<string>();
-        var objects = Manifests.Load(file);
-        if (objects.Count != 1 || !IsMeta(objects[0]) || objects[0].Kind != "Function")
+        var isDir = Directory.Exists(path);
+        var objects = isDir ? Stream(path) : Manifests.Load(path);
+        var metas = objects.Where(IsMeta).ToArray();
+        if (metas.Length != 1 || metas[0].Kind != "Function" || !IsMeta(objects[0]))
         {
-            problems.Add($"{file}: a Function package's {MetadataFile} holds exactly one {MetaGroup} Function object");
+            problems.Add($"{path}: a Function package holds exactly one {MetaGroup} Function object, first, in its {MetadataFile}");
             return problems;
         }
-        var function = objects[0];
+        var function = metas[0];
         if (function.Name.Length == 0)
         {
-            problems.Add($"{file}: the Function has no metadata.name");
+            problems.Add($"{function.Source}: the Function has no metadata.name");
         }
         var capabilities = ((function.Object["spec"] as JsonObject)?["capabilities"] as JsonArray)?.Select(c => Objects.String(c)).ToArray();
         if (capabilities is not null && !capabilities.Any(c => string.Equals(c, "composition", StringComparison.OrdinalIgnoreCase)))
         {
-            problems.Add($"{file}: spec.capabilities lacks composition; Crossplane will not run this Function in a Composition");
+            problems.Add($"{function.Source}: spec.capabilities lacks composition; Crossplane will not run this Function in a Composition");
         }
         CheckVersionConstraint(function, problems);
+        if (!isDir)
+        {
+            return problems;
+        }
+        foreach (var o in objects.Where(o => !IsMeta(o) && !(Objects.Group(o.ApiVersion) == "apiextensions.k8s.io" && o.Kind == "CustomResourceDefinition")))
+        {
+            problems.Add($"{o.Source}: {o.ApiVersion} {o.Kind} {o.Name} is not allowed in a Function package; only its metadata and CRDs (the step input's) are");
+        }
+        var input = objects.FirstOrDefault(o => o.Kind == "CustomResourceDefinition" && o.Name == InputCrdName);
+        if (input is null)
+        {
+            problems.Add($"{path}: the step input's CRD {InputCrdName} is missing; crossplane beta validate could not check Composition steps");
+        }
+        else if (registry is not null)
+        {
+            var schema = ((((input.Object["spec"] as JsonObject)?["versions"] as JsonArray)?.OfType<JsonObject>()
+                .FirstOrDefault(v => Objects.String(v["name"]) == Objects.Version(ComposerRegistry.InputApiVersion))?["schema"] as JsonObject)?["openAPIV3Schema"]) as JsonObject;
+            var names = (((schema?["properties"] as JsonObject)?["composer"] as JsonObject)?["enum"] as JsonArray)?.Select(n => Objects.String(n)).Order(StringComparer.Ordinal).ToArray() ?? [];
+            if (!names.SequenceEqual(registry.Names.Order(StringComparer.Ordinal)))
+            {
+                problems.Add($"{input.Source}: the composer enum ({string.Join(", ", names)}) must list exactly the registered composers ({string.Join(", ", registry.Names.Order(StringComparer.Ordinal))})");
+            }
+        }
         return problems;
     }
+
+    /// <summary>The CRD of the step input every Composition step carries.</summary>
+    public static string InputCrdName => $"composes.{Objects.Group(ComposerRegistry.InputApiVersion)}";
 
     /// <summary>Crossplane's xpkg.ToDNSLabel: the name a package dependency gets from its repository path.</summary>
     public static string ToDnsLabel(string s)
@@ -205,9 +236,14 @@ public static partial class PackageLinter
                 problems.Add($"{meta.Source}: dependsOn entry {dependency.ToJsonString()} needs kind Provider, Function or Configuration and a package");
                 continue;
             }
-            if (Objects.String(dependency["version"]).Length == 0)
+            var version = Objects.String(dependency["version"]);
+            if (version.Length == 0)
             {
-                problems.Add($"{meta.Source}: dependsOn {package} has no version constraint");
+                problems.Add($"{meta.Source}: dependsOn {package} has no version; pin the version it was tested with, e.g. v1.2.3");
+            }
+            else if (!ExactVersion().IsMatch(version))
+            {
+                problems.Add($"{meta.Source}: dependsOn {package} version \"{version}\" is a range; pin the exact version it was tested with, e.g. v1.2.3");
             }
             if (kind == "Function")
             {
@@ -283,7 +319,10 @@ public static partial class PackageLinter
                 var known = functions.Count == 0 ? "the package depends on no Function" : string.Join(", ", functions.Select(f => $"{f.Value} installs as \"{f.Key}\""));
                 problems.Add($"{composition.Source}: Composition {composition.Name} step {name}: functionRef.name \"{function}\" is not a Function dependency's name ({known})");
             }
-            if (registry is not null && function == FunctionRuntimes.BuiltInFunction)
+            // Our function, under its canonical name or the one a REGISTRY rename gives it.
+            var ours = function == FunctionRuntimes.BuiltInFunction
+                || (functions.TryGetValue(function, out var package) && RepositoryPath(package).Split('/')[^1] == PackageTarget.FunctionRepository);
+            if (registry is not null && ours)
             {
                 CheckComposer(composition, name, step, apiVersion, kind, registry, used, problems);
             }
@@ -329,6 +368,9 @@ public static partial class PackageLinter
         var typeRef = (composition.Object["spec"] as JsonObject)?["compositeTypeRef"] as JsonObject;
         return (Objects.String(typeRef?["apiVersion"]), Objects.String(typeRef?["kind"]));
     }
+
+    [GeneratedRegex(@"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")]
+    private static partial Regex ExactVersion();
 
     // One comparison of a Masterminds/semver constraint: an operator and a (possibly partial or wildcard) version.
     [GeneratedRegex(@"^(>=|<=|!=|=>|=<|>|<|=|~>|~|\^)?v?(\d+|x|X|\*)(\.(\d+|x|X|\*))?(\.(\d+|x|X|\*))?(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")]
