@@ -36,5 +36,5 @@ var config = DefaultConfig.Instance
     .AddJob(Job.ShortRun.WithWarmupCount(3).WithIterationCount(8).WithLaunchCount(1))
     .WithOptions(ConfigOptions.JoinSummary)
     .HideColumns("Error", "StdDev", "RatioSD", "Alloc Ratio");
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+BenchmarkSwitcher.FromAssembly(typeof(RuntimeBenchmarks).Assembly).Run(args, config);
 return 0;

@@ -5,6 +5,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Modelplane.Sdk;
+using Microsoft.Extensions.Logging;
 using Modelplane.Server;
 
 namespace Modelplane.Benchmarks;

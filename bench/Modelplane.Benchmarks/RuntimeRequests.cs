@@ -8,7 +8,6 @@ using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
 using Google.Protobuf;
 using Modelplane.Sdk;
-using Modelplane.Server;
 
 namespace Modelplane.Benchmarks;
 

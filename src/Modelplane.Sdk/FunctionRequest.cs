@@ -193,7 +193,7 @@ public sealed class FunctionRequest
 
     // The string-enum converter also takes numbers (role: 7 reads as an undefined MemberRole), and an
     // enum outside its names would reach the composers' switches; our XRDs declare every enum a string.
-    private static void RejectNumberForEnum(JsonNode? node, Type type, string path)
+    private static void RejectNumberForEnum(JsonNode? node, System.Type type, string path)
     {
         var enumType = Nullable.GetUnderlyingType(type) ?? type;
         if (enumType.IsEnum && node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
@@ -204,11 +204,11 @@ public sealed class FunctionRequest
 
     private static string Join(string at, string name) => at.Length == 0 ? name : $"{at}.{name}";
 
-    private static bool MayBeNull(Type type) =>
+    private static bool MayBeNull(System.Type type) =>
         Nullable.GetUnderlyingType(type) is not null || type == typeof(object) || typeof(JsonNode).IsAssignableFrom(type) || type == typeof(JsonElement);
 
     // Scalars and free-form JSON have no elements to check.
-    private static bool IsContract(Type type) =>
+    private static bool IsContract(System.Type type) =>
         !type.IsPrimitive && !type.IsEnum && type != typeof(string) && type != typeof(decimal) && !MayBeNull(type)
         && Nullable.GetUnderlyingType(type) is null;
 

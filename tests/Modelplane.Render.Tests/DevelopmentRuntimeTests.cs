@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using Modelplane.Render.Engine;
 using Modelplane.Render.Output;
 using Modelplane.Render.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Modelplane.Server;
 using Modelplane.Yaml;
 

@@ -22,7 +22,7 @@ public sealed class ExampleModelCacheFleetTests
 
         var replicaClusters = objects
             .Where(o => (string?)o["kind"] == "ModelReplica")
-            .Select(o => (string?)o["spec"]!["clusterName"])
+            .Select(o => (string)o["spec"]!["clusterName"]!)
             .Order(StringComparer.Ordinal)
             .ToArray();
         var cache = objects.Single(o => (string?)o["kind"] == "ModelCache");
