@@ -64,8 +64,8 @@ public sealed class CriticalityFleetTests
         foreach (var replica in Replicas())
         {
             var own = objectives.Where(o => Objects.String(o["spec"]!["poolRef"]!["name"]) == $"{replica}-pool")
-                .ToDictionary(o => Objects.String(o["metadata"]!["name"]), o => o["spec"]!["priority"]!.GetValue<int>());
-            Assert.Equal(new Dictionary<string, int> { [$"{replica}-critical"] = 100, [$"{replica}-standard"] = 0, [$"{replica}-sheddable"] = -100 }, own);
+                .ToDictionary(o => Objects.String(o["metadata"]!["name"]), o => (long)o["spec"]!["priority"]!);
+            Assert.Equal(new Dictionary<string, long> { [$"{replica}-critical"] = 100, [$"{replica}-standard"] = 0, [$"{replica}-sheddable"] = -100 }, own);
 
             // chat splits its model "chat" 90/10; batch declares no split, so gets no rewrite.
             var rewrite = Assert.Single(rewrites, r => Objects.String(r["spec"]!["poolRef"]!["name"]) == $"{replica}-pool");

@@ -152,13 +152,14 @@ public sealed class HostileInputFuzzTests
         var group = Objects.String(xrd["spec"]!["group"]);
         var plural = Objects.String(xrd["spec"]!["names"]!["plural"]);
         var folder = Repo.Path("examples", plural);
-        if (Directory.Exists(folder))
+        // A plural's first scenario with an xr.yaml; a plural whose examples are fleets only is read from those.
+        var scenarios = Directory.Exists(folder) ? Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).ToArray() : [];
+        if (scenarios.FirstOrDefault(d => File.Exists(Path.Combine(d, "xr.yaml"))) is { } scenario)
         {
-            var scenario = Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).First();
             var xr = Manifests.LoadOne(Path.Combine(scenario, "xr.yaml"), "xr").Object;
             return (xr, LoadIf(Path.Combine(scenario, "required.yaml")), LoadIf(Path.Combine(scenario, "observed.yaml")));
         }
-        var fleet = Manifests.Load(Repo.Path("examples", "fleet")).FirstOrDefault(m => m.Kind == kind);
+        var fleet = scenarios.Prepend(Repo.Path("examples", "fleet")).SelectMany(Manifests.Load).FirstOrDefault(m => m.Kind == kind);
         if (fleet is not null)
         {
             return (fleet.Object, [], []);

@@ -13,7 +13,8 @@ namespace Modelplane.Render.Tests;
 /// What the composers can emit is taken from what they do emit across every example (render.yaml)
 /// and the whole example fleet rendered with --assume-ready, which drives every composer through its
 /// gated steps. Top-level kinds need Crossplane's permission on the control plane, except XRs of our
-/// own XRDs and providers' managed resources (*.crossplane.io groups other than Crossplane's own),
+/// own XRDs and providers' managed resources (*.crossplane.io groups other than Crossplane's own, and
+/// the Upbound providers' *.upbound.io groups),
 /// which Crossplane's RBAC manager grants. Manifests wrapped in provider-kubernetes Objects are applied
 /// on the workload cluster with the ClusterProviderConfig's kubeconfig, so they need the workload role.
 /// </remarks>
@@ -23,11 +24,19 @@ public sealed class RbacTests
 
     private static readonly Lazy<JsonObject[]> Emitted = new(() =>
     {
-        var fleet = CliRun.Of("render", "--fleet", Repo.Path("examples", "fleet"), "--assume-ready", "--package", Repo.Path("package"), "--format", "yaml", "--timeout", "10m");
-        Assert.True(fleet.ExitCode == 0, fleet.Error);
+        // Every fleet: examples/fleet, examples/fleet-<feature> and examples/<plural>/fleet.
+        var fleets = Directory.EnumerateDirectories(Repo.Path("examples"), "fleet*")
+            .Concat(Directory.EnumerateDirectories(Repo.Path("examples")).Select(d => Path.Combine(d, "fleet")).Where(Directory.Exists))
+            .Order(StringComparer.Ordinal);
+        var rendered = fleets.SelectMany(folder =>
+        {
+            var fleet = CliRun.Of("render", "--fleet", folder, "--assume-ready", "--package", Repo.Path("package"), "--format", "yaml", "--timeout", "10m");
+            Assert.True(fleet.ExitCode == 0, $"{folder}: {fleet.Error}");
+            return YamlJson.ReadAll(fleet.Output);
+        }).ToArray();
         var examples = Directory.EnumerateFiles(Repo.Path("examples"), "render.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .SelectMany(f => YamlJson.ReadAll(File.ReadAllText(f)));
-        return [.. YamlJson.ReadAll(fleet.Output).Concat(examples).OfType<JsonObject>()];
+        return [.. rendered.Concat(examples).OfType<JsonObject>()];
     });
 
     [Fact]
@@ -42,6 +51,7 @@ public sealed class RbacTests
         var kinds = Emitted.Value
             .Select(o => (Group: Objects.Group(Objects.ApiVersion(o)), Kind: Objects.Kind(o)))
             .Where(k => !ourGroups.Contains(k.Group) && !crossplaneOwn.Contains(k.Group))
+            .Where(k => !k.Group.EndsWith(".upbound.io", StringComparison.Ordinal))
             .Where(k => !k.Group.EndsWith(".crossplane.io", StringComparison.Ordinal) || k.Group == "protection.crossplane.io")
             .Distinct().ToArray();
 

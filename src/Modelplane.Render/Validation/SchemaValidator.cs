@@ -83,6 +83,13 @@ public static class SchemaValidator
     public static IReadOnlyList<ValidationError> Validate(JsonNode? node, JsonObject schema, string path)
     {
         var errors = new List<ValidationError>();
+        // The API server checks an object's own metadata as ObjectMeta whatever its CRD says, and a CRD
+        // may declare it as a bare `type: object` (InferencePool does): its fields are never undeclared.
+        if (node is JsonObject root && root["metadata"] is JsonObject
+            && schema["properties"]?["metadata"] is JsonObject { } metadataSchema && metadataSchema["properties"] is null)
+        {
+            node = new JsonObject(root.Where(p => p.Key != "metadata").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        }
         Check(node, schema, path, errors);
         return errors;
     }
