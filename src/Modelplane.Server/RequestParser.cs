@@ -41,7 +41,7 @@ public static class RequestParser
         {
             request = ParseNested(payload);
         }
-        catch (InvalidProtocolBufferException e) when (FindInvalidUtf8(payload, RunFunctionRequest.Descriptor) is { } invalid)
+        catch (InvalidProtocolBufferException e) when (!IsTooDeep(e) && FindInvalidUtf8(payload, RunFunctionRequest.Descriptor) is { } invalid)
         {
             // Google.Protobuf refuses invalid UTF-8 but does not say where; we do.
             throw Refuse($"cannot parse RunFunctionRequest: field {invalid} is not valid UTF-8; proto3 strings must be UTF-8 ({e.Message.TrimEnd('.')})");
@@ -79,7 +79,7 @@ public static class RequestParser
         {
             return RunFunctionRequest.Parser.ParseFrom(payload);
         }
-        catch (InvalidProtocolBufferException e) when (e.Message.Contains("levels of nesting", StringComparison.Ordinal))
+        catch (InvalidProtocolBufferException e) when (IsTooDeep(e))
         {
             // Only the stream form takes a recursion limit; deep requests are rare, so they alone pay for it.
             using var stream = new SequenceStream(payload);
@@ -89,6 +89,8 @@ public static class RequestParser
             return request;
         }
     }
+
+    private static bool IsTooDeep(InvalidProtocolBufferException e) => e.Message.Contains("levels of nesting", StringComparison.Ordinal);
 
     private static RpcException Refuse(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
@@ -100,12 +102,18 @@ public static class RequestParser
     /// </remarks>
     public static string? FindInvalidUtf8(ReadOnlySequence<byte> data, MessageDescriptor descriptor)
     {
-        var path = Find(data, descriptor);
+        var path = Find(data, descriptor, 0);
         return path is null ? null : path.StartsWith('.') ? path[1..] : path;
     }
 
-    private static string? Find(ReadOnlySequence<byte> data, MessageDescriptor descriptor)
+    private static string? Find(ReadOnlySequence<byte> data, MessageDescriptor descriptor, int depth)
     {
+        // The walk recurses once per message level: past the parser's own limit the request is refused
+        // for its depth anyway, and following it further would overflow the stack (20,000 nested lists).
+        if (depth > RecursionLimit)
+        {
+            return null;
+        }
         var reader = new SequenceReader<byte>(data);
         while (!reader.End)
         {
@@ -170,7 +178,7 @@ public static class RequestParser
                         var inner = valueField.FieldType switch
                         {
                             FieldType.String => IsValid(v) ? null : "",
-                            FieldType.Message => Find(v, valueField.MessageType),
+                            FieldType.Message => Find(v, valueField.MessageType, depth + 1),
                             _ => null,
                         };
                         if (inner is not null)
@@ -181,7 +189,7 @@ public static class RequestParser
                     return null;
                 }
             case FieldType.Message:
-                return Find(value, field.MessageType) is { } path ? Segment(message, fieldStart, field, key: null) + path : null;
+                return Find(value, field.MessageType, depth + 1) is { } path ? Segment(message, fieldStart, field, key: null) + path : null;
             default:
                 return null;
         }

@@ -255,7 +255,7 @@ public sealed class InteropTests(InteropServers servers) : IClassFixture<Interop
 
         var output = await Peers.RunAsync(Peers.Python, server.Address, "no-input.json", fuzz: "20260301:300");
 
-        Assert.Equal("[]", output["bad"]!.ToJsonString());
+        Assert.True(output["bad"]!.AsArray().Count == 0, output["bad"]!.ToJsonString());
         var codes = output["codes"]!.AsObject();
         Assert.Equal((int)output["cases"]!, codes.Sum(c => (int)c.Value!));
         // The run reached both the parser's refusals and the runner's Fatal results, and the limit.
