@@ -9,7 +9,7 @@ ARGS ?=
 AOT_DIR := artifacts/aot
 AOT_BINARY := $(AOT_DIR)/modelplane-function
 
-.PHONY: build test deps publish serve run cli render golden golden-examples format bench bench-wire package push image docs clean
+.PHONY: build test deps publish serve run cli render golden golden-examples format bench bench-wire package push image clean
 
 build:
 	$(DOTNET) build Modelplane.sln -c $(CONFIGURATION) --nologo -v quiet
@@ -149,7 +149,3 @@ image:
 	  echo "+ $(DOCKER) buildx build --platform $$p --tag $(IMAGE) --output type=docker,dest=artifacts/image/runtime-$${p#linux/}.tar ."; \
 	  $(DOCKER) buildx build --platform $$p --tag $(IMAGE) --output type=docker,dest=artifacts/image/runtime-$${p#linux/}.tar . ; \
 	done
-
-# Regenerates docs/reference/<kind>.md from the XRDs; a test fails when they drift.
-docs:
-	@$(MODELPLANE) docs package --output docs/reference

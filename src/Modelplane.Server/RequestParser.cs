@@ -144,7 +144,7 @@ public static class RequestParser
                     }
                     var value = reader.UnreadSequence.Slice(0, (long)length);
                     reader.Advance((long)length);
-                    if (descriptor.FindFieldByNumber(number) is { } field && Check(data, start, field, value) is { } inner)
+                    if (descriptor.FindFieldByNumber(number) is { } field && Check(data, start, field, value, depth) is { } inner)
                     {
                         return inner;
                     }
@@ -157,7 +157,7 @@ public static class RequestParser
         return null;
     }
 
-    private static string? Check(ReadOnlySequence<byte> message, long fieldStart, FieldDescriptor field, ReadOnlySequence<byte> value)
+    private static string? Check(ReadOnlySequence<byte> message, long fieldStart, FieldDescriptor field, ReadOnlySequence<byte> value, int depth)
     {
         switch (field.FieldType)
         {
