@@ -187,4 +187,15 @@ public sealed class CriticalityFleetTests
             .Select(m => m["set"]!.AsArray().Single(h => Objects.String(h!["name"]) == Objective)!)
             .Select(h => Objects.String(h["value"]))
             .Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void RenderFleet_Summary_ListsEachBackendOfAServiceOnce()
+    {
+        // The route repeats every backend once per class a client may lower to; the summary shows the split once.
+        var run = CliRun.Of(["render", "--fleet", Repo.Path("examples", "fleet-criticality"), "--assume-ready", "--package", Repo.Path("package"), "--timeout", "10m"]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        var services = run.Output.Split("MODEL SERVICES")[1].Split("\n\n")[0].Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
+        Assert.NotEmpty(services);
+        Assert.Equal(services.Length, services.Distinct(StringComparer.Ordinal).Count());
+    }
 }

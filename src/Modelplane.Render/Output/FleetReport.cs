@@ -171,6 +171,7 @@ public static class FleetReport
             var address = Or(Objects.String((service.Object["status"] as JsonObject)?["address"]));
             var entries = ((service.Object["spec"] as JsonObject)?["endpoints"] as JsonArray)?.OfType<JsonObject>().ToArray() ?? [];
             var backends = 0;
+            var shown = new HashSet<string>(StringComparer.Ordinal);
             foreach (var route in fleet.Children(service.Key).Where(c => c.Key.Kind == "HTTPRoute"))
             {
                 var rules = ((route.Object["spec"] as JsonObject)?["rules"] as JsonArray)?.OfType<JsonObject>() ?? [];
@@ -179,6 +180,11 @@ public static class FleetReport
                     var backend = Objects.String(backendRef["name"]);
                     var endpoint = EndpointFor(fleet, route.Key.Namespace, backend);
                     var weight = backendRef["weight"] is null ? "1" : Number(backendRef["weight"]);
+                    // A route repeats its backends once per criticality a client may lower to; the split is the same.
+                    if (!shown.Add($"{backend}\n{weight}"))
+                    {
+                        continue;
+                    }
                     rows.Add([
                         name,
                         address,
