@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Buffers;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -151,6 +152,7 @@ public sealed class FunctionRequest
                         continue;
                     }
                     RejectNumberForEnum(child, property.PropertyType, Join(at, property.Name));
+                    RejectOutOfRange(child, property, Join(at, property.Name));
                     if (IsContract(property.PropertyType))
                     {
                         RejectNullItems(child, info.Options.GetTypeInfo(property.PropertyType), Join(at, property.Name), depth + 1);
@@ -199,6 +201,26 @@ public sealed class FunctionRequest
         if (enumType.IsEnum && node is JsonValue value && value.GetValueKind() == JsonValueKind.Number)
         {
             throw new InvalidInputException(path, "expected a string, got a number");
+        }
+    }
+
+    // Counts the XRD bounds (replicas, copies, device counts, node counts) carry the same bounds on their
+    // record as [Range]; ApiDriftTests keeps the two equal. The API server enforces them on apply, but
+    // a render or a direct call does not, and a composer given copies: -1 would otherwise clamp it
+    // silently or do arithmetic with it.
+    private static void RejectOutOfRange(JsonNode? node, JsonPropertyInfo property, string path)
+    {
+        if (node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue<long>(out var number)
+            || property.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is not [RangeAttribute range, ..]
+            || range.Minimum is not int minimum || range.Maximum is not int maximum)
+        {
+            return;
+        }
+        if (number < minimum || number > maximum)
+        {
+            throw new InvalidInputException(path, maximum == int.MaxValue
+                ? $"must be at least {minimum}, got {number}"
+                : $"must be between {minimum} and {maximum}, got {number}");
         }
     }
 

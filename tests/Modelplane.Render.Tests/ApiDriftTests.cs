@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Modelplane.Apis.GkeClusters;
@@ -67,7 +68,7 @@ public sealed class ApiDriftTests
             }
             Compare(partSchema, info.Options.GetTypeInfo(property.PropertyType), part, problems);
         }
-        Assert.Empty(problems);
+        Assert.True(problems.Count == 0, $"{plural}:\n{string.Join("\n", problems)}");
     }
 
     [Fact]
@@ -96,6 +97,25 @@ public sealed class ApiDriftTests
     // record may still read them.
     private static bool CrossplaneAdds(string path, string name) =>
         (path, name) is ("status", "conditions") or ("spec", "crossplane");
+
+    // An integer's minimum and maximum are on the record too, as [Range], because the typed read
+    // refuses out-of-range counts where the API server did not check them (render, direct calls).
+    private static void CompareBounds(JsonObject schema, JsonPropertyInfo property, string path, List<string> problems)
+    {
+        if ((string?)schema["type"] != "integer")
+        {
+            return;
+        }
+        var want = schema["minimum"] is null && schema["maximum"] is null
+            ? "no bounds"
+            : $"[{(long?)schema["minimum"] ?? int.MinValue}, {(long?)schema["maximum"] ?? int.MaxValue}]";
+        var range = property.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false).OfType<RangeAttribute>().SingleOrDefault();
+        var got = range is null ? "no bounds" : $"[{range.Minimum}, {range.Maximum}]";
+        if (want != got)
+        {
+            problems.Add($"{path}: the XRD bounds it {want}, the record's [Range] {got}");
+        }
+    }
 
     private static void Compare(JsonObject schema, JsonTypeInfo info, string path, List<string> problems)
     {
@@ -128,6 +148,7 @@ public sealed class ApiDriftTests
                 problems.Add($"{path}.{name}: in the XRD, not in {info.Type.Name}");
                 continue;
             }
+            CompareBounds(child!.AsObject(), property, $"{path}.{name}", problems);
             Compare(child!.AsObject(), info.Options.GetTypeInfo(property.PropertyType), $"{path}.{name}", problems);
         }
         foreach (var property in info.Properties.Where(p => !properties.ContainsKey(p.Name) && !CrossplaneAdds(path, p.Name)))

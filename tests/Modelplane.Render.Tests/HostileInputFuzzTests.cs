@@ -17,7 +17,8 @@ namespace Modelplane.Render.Tests;
 /// of one of our kinds) is set to null, to a value of the wrong type, and, for lists and maps, given a
 /// null item; integers are also made negative. No mutation may reach gRPC INTERNAL (the in-process
 /// runtime reports a composer exception exactly as the server would). For the XR itself, which is
-/// read whole into its record, a wrong type or a null item must also be a Fatal result naming the field.
+/// read whole into its record, a wrong type, a null item or a count below the XRD's minimum must also
+/// be a Fatal result naming the field.
 /// </remarks>
 public sealed class HostileInputFuzzTests
 {
@@ -103,8 +104,14 @@ public sealed class HostileInputFuzzTests
         negative["spec"]!["replicas"] = -1;
         result = await Render(negative, composition, required, observed);
         Assert.Equal(
-            "pipeline step \"compose-model-deployment\" returned a fatal result: invalid ModelDeployment \"mistral-small\": field spec.replicas: must be at least 1, got -1; correct the field and apply again",
+            "pipeline step \"compose-model-deployment\" returned a fatal result: invalid ModelDeployment \"mistral-small\": field spec.replicas: must be between 1 and 10, got -1; correct the field and apply again",
             result.Error);
+
+        // Once clamped to zero in silence; now named like every other bad field.
+        var noCopies = (JsonObject)xr.DeepClone();
+        noCopies["spec"]!["template"]!["spec"]!["engines"]![0]!["copies"] = 0;
+        result = await Render(noCopies, composition, required, observed);
+        Assert.Contains("field spec.template.spec.engines[0].copies: must be between 1 and 64, got 0", result.Error, StringComparison.Ordinal);
     }
 
     private static void Check(List<string> failures, string what, RenderResult result, string? expectFatalNaming)
@@ -237,7 +244,10 @@ public sealed class HostileInputFuzzTests
             }
             if (type is "integer")
             {
-                yield return new Mutation([.. at], Change.Negative, JsonValue.Create(-1), false);
+                // The XRD's minimum is on the record too (ApiDriftTests), so the read refuses what
+                // the API server would have refused: a count below it is named, never clamped.
+                var bounded = schema["minimum"] is JsonValue minimum && minimum.GetValue<long>() >= 0;
+                yield return new Mutation([.. at], Change.Negative, JsonValue.Create(-1), strict && bounded);
             }
         }
         switch (type)

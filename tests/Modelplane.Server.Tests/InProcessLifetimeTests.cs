@@ -98,6 +98,10 @@ public sealed class InProcessLifetimeTests : IAsyncLifetime
 
         var line = await _server.WaitForCallLineAsync(l => (string?)l["tag"] == "cancel-in-composer");
         Assert.Equal("Canceled", (string?)line["grpcStatus"]);
+        // The answer was never written, yet the record still names the XR it was for.
+        Assert.Equal("ModelService", (string?)line["xrKind"]);
+        Assert.Equal("chat", (string?)line["xrName"]);
+        Assert.Equal("team-a", (string?)line["xrNamespace"]);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Modelplane.Apis.CloudClusters;
 
@@ -77,12 +78,16 @@ public sealed record GkeNodePool
 
     public string? MachineType { get; init; }
 
+    [Range(10, 65536)]
     public int? DiskSizeGb { get; init; }
 
+    [Range(0, 1000)]
     public int? NodeCount { get; init; }
 
+    [Range(0, 1000)]
     public int? MinNodeCount { get; init; }
 
+    [Range(0, 1000)]
     public int? MaxNodeCount { get; init; }
 
     public GkeGpu? Gpu { get; init; }
@@ -96,6 +101,7 @@ public sealed record GkeGpu
 
     public string? AcceleratorType { get; init; }
 
+    [Range(1, 16)]
     public int? AcceleratorCount { get; init; }
 }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace Modelplane.Apis.InferenceClasses;
@@ -73,6 +74,7 @@ public sealed record GkeProvisioning
 {
     public string? MachineType { get; init; }
 
+    [Range(10, int.MaxValue)]
     public int? DiskSizeGb { get; init; }
 
     public Accelerator? Accelerator { get; init; }
@@ -82,6 +84,7 @@ public sealed record EksProvisioning
 {
     public string? InstanceType { get; init; }
 
+    [Range(10, int.MaxValue)]
     public int? DiskSizeGb { get; init; }
 
     public Accelerator? Accelerator { get; init; }
@@ -91,6 +94,7 @@ public sealed record AksProvisioning
 {
     public string? VmSize { get; init; }
 
+    [Range(10, int.MaxValue)]
     public int? DiskSizeGb { get; init; }
 
     public Accelerator? Accelerator { get; init; }
@@ -102,6 +106,7 @@ public sealed record NebiusProvisioning
 
     public string? Preset { get; init; }
 
+    [Range(10, int.MaxValue)]
     public int? DiskSizeGb { get; init; }
 
     public string? DriversPreset { get; init; }
@@ -120,6 +125,7 @@ public sealed record Accelerator
 {
     public string? Type { get; init; }
 
+    [Range(1, 16)]
     public int? Count { get; init; }
 }
 
@@ -145,6 +151,7 @@ public sealed record Device
     public string? DeviceClassName { get; init; }
 
     /// <summary>How many of this device each node has.</summary>
+    [Range(1, 64)]
     public int? Count { get; init; }
 
     public IReadOnlyDictionary<string, DeviceAttribute>? Attributes { get; init; }

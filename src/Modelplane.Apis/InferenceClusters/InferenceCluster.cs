@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Modelplane.Apis.InferenceClasses;
 
@@ -199,10 +200,13 @@ public sealed record NodePool
 
     public string? ClassName { get; init; }
 
+    [Range(0, int.MaxValue)]
     public int? NodeCount { get; init; }
 
+    [Range(0, int.MaxValue)]
     public int? MinNodeCount { get; init; }
 
+    [Range(1, int.MaxValue)]
     public int? MaxNodeCount { get; init; }
 
     public IReadOnlyList<string>? Zones { get; init; }

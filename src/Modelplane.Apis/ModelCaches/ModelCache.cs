@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Sdk;
@@ -77,6 +78,7 @@ public sealed record HuggingFaceSource
 
     public AuthSecretReference? AuthSecret { get; init; }
 
+    [Range(1, 100000)]
     public int? SizeGiB { get; init; }
 }
 
@@ -96,6 +98,7 @@ public sealed record CacheStaging
 
     public StagingPolicy? Policy { get; init; }
 
+    [Range(0, 2592000)]
     public int? ReclaimAfterSeconds { get; init; }
 }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Kubernetes.Core;
@@ -45,6 +46,7 @@ public sealed record ModelDeploymentSpec
     public const int MinReplicas = 1;
     public const int MaxReplicas = 10;
 
+    [Range(1, 10)]
     public int? Replicas { get; init; }
 
     public DeploymentTemplate? Template { get; init; }
@@ -125,6 +127,7 @@ public sealed record Engine
     public string? Name { get; init; }
 
     /// <summary>Identical copies of the engine in each replica, on the same cluster; fixed, never autoscaled.</summary>
+    [Range(1, 64)]
     public int? Copies { get; init; }
 
     public EnginePhase? Phase { get; init; }
@@ -171,6 +174,7 @@ public sealed record DeviceSelection
 
     public string? Name { get; init; }
 
+    [Range(1, 64)]
     public int? Count { get; init; }
 
     public IReadOnlyList<CelSelector>? Selectors { get; init; }
@@ -185,6 +189,7 @@ public sealed record CelSelector
 public sealed record WorkerSpec
 {
     /// <summary>Worker pods in the gang, one per node.</summary>
+    [Range(1, 63)]
     public int? Nodes { get; init; }
 }
 

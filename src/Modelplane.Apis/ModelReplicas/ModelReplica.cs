@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Modelplane.Apis.ModelDeployments;
 
@@ -54,6 +55,7 @@ public sealed record ReplicaEngine
 {
     public string? Name { get; init; }
 
+    [Range(1, 64)]
     public int? Copies { get; init; }
 
     public EnginePhase? Phase { get; init; }
@@ -82,6 +84,7 @@ public sealed record ReplicaDeviceRequest
 
     public string? DeviceClassName { get; init; }
 
+    [Range(1, 64)]
     public int? Count { get; init; }
 
     public IReadOnlyList<CelSelector>? Selectors { get; init; }

@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace Modelplane.Apis.ModelServices;
@@ -41,9 +42,11 @@ public sealed record ModelServiceEndpoints
     public EndpointSelector? Selector { get; init; }
 
     /// <summary>The entry's share relative to the other entries of its tier; 1 when unset.</summary>
+    [Range(1, 1000000)]
     public long? Weight { get; init; }
 
     /// <summary>The entry's failover tier; lower is preferred, 0 when unset. Not criticality.</summary>
+    [Range(0, 1000)]
     public long? Priority { get; init; }
 
     /// <summary>The class of this entry's traffic; the service's when unset.</summary>
@@ -70,6 +73,7 @@ public sealed record ModelTarget
     public string? Name { get; init; }
 
     /// <summary>This model's share relative to the other targets; 1 when unset.</summary>
+    [Range(1, 1000000)]
     public long? Weight { get; init; }
 }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace Modelplane.Apis.ServingStacks;
@@ -102,6 +103,7 @@ public sealed record StackListener
 
     public string? Name { get; init; }
 
+    [Range(1, 65535)]
     public long? Port { get; init; }
 
     public string? Protocol { get; init; }
