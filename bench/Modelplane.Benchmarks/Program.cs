@@ -31,8 +31,10 @@ if (args is ["sizes", ..])
 }
 
 // Short runs: 2 cores, and every figure we quote is a ratio to a floor measured in the same run,
-// which is stable across runs even when absolute times are not.
-var config = DefaultConfig.Instance
+// which is stable across runs even when absolute times are not. The generated project's build may
+// wait on a busy 2-core machine far beyond BenchmarkDotNet's two-minute default.
+var config = ManualConfig.Create(DefaultConfig.Instance)
+    .WithBuildTimeout(TimeSpan.FromMinutes(20))
     .AddJob(Job.ShortRun.WithWarmupCount(3).WithIterationCount(8).WithLaunchCount(1))
     .WithOptions(ConfigOptions.JoinSummary)
     .HideColumns("Error", "StdDev", "RatioSD", "Alloc Ratio");
