@@ -32,6 +32,9 @@ internal static class Breakdown
             var iterations = bytes.Length > 1_000_000 ? 15 : 40;
             Console.WriteLine($"{label} ({bytes.Length:N0} B)");
             Stage("parse", iterations, () => RunFunctionRequest.Parser.ParseFrom(bytes));
+            // What the server runs: the parse plus its check of every string field for valid UTF-8.
+            Stage("parse as the server does (RequestParser)", iterations, () => Modelplane.Server.RequestParser.Parse(new System.Buffers.ReadOnlySequence<byte>(bytes)));
+            Stage("  of which the UTF-8 walk", iterations, () => Modelplane.Server.RequestParser.FindInvalidUtf8(new System.Buffers.ReadOnlySequence<byte>(bytes), RunFunctionRequest.Descriptor) ?? "");
             Stage("required -> JsonObject", iterations, () =>
             {
                 var r = new FunctionRequest(parsed).Required;

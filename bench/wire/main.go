@@ -166,7 +166,8 @@ func compare(servers []*server, req request, rounds, calls int) map[string]float
 	times := map[string][]float64{}
 	for _, s := range servers {
 		for i := 0; i < 3; i++ {
-			s.call(req, true)
+			// The floor composes nothing, so its answer has no message to check.
+			s.call(req, s.label != "floor")
 		}
 	}
 	for r := 0; r < rounds; r++ {

@@ -168,10 +168,10 @@ public static class RequestParser
                     var keyField = field.MessageType.FindFieldByNumber(1);
                     var valueField = field.MessageType.FindFieldByNumber(2);
                     var (key, valueBytes) = MapEntry(value);
-                    var keyText = key is { } k ? Encoding.UTF8.GetString(k) : "";
+                    // The key's text is only needed to name a field that failed: most calls never build it.
                     if (key is { } rawKey && keyField.FieldType == FieldType.String && !IsValid(rawKey))
                     {
-                        return Segment(message, fieldStart, field, keyText) + " (its key)";
+                        return Segment(message, fieldStart, field, KeyText(rawKey)) + " (its key)";
                     }
                     if (valueBytes is { } v)
                     {
@@ -183,7 +183,7 @@ public static class RequestParser
                         };
                         if (inner is not null)
                         {
-                            return Segment(message, fieldStart, field, keyText) + inner;
+                            return Segment(message, fieldStart, field, key is { } k ? KeyText(k) : "") + inner;
                         }
                     }
                     return null;
@@ -243,9 +243,11 @@ public static class RequestParser
         return count;
     }
 
-    private static (byte[]? Key, ReadOnlySequence<byte>? Value) MapEntry(ReadOnlySequence<byte> entry)
+    private static string KeyText(ReadOnlySequence<byte> key) => Encoding.UTF8.GetString(key);
+
+    private static (ReadOnlySequence<byte>? Key, ReadOnlySequence<byte>? Value) MapEntry(ReadOnlySequence<byte> entry)
     {
-        byte[]? key = null;
+        ReadOnlySequence<byte>? key = null;
         ReadOnlySequence<byte>? value = null;
         var reader = new SequenceReader<byte>(entry);
         while (!reader.End && TryReadVarint(ref reader, out var tag))
@@ -257,7 +259,7 @@ public static class RequestParser
                 reader.Advance((long)length);
                 if ((tag >> 3) == 1)
                 {
-                    key = bytes.ToArray();
+                    key = bytes;
                 }
                 else if ((tag >> 3) == 2)
                 {
@@ -317,8 +319,6 @@ public static class RequestParser
             ArrayPool<byte>.Shared.Return(copy);
         }
     }
-
-    private static bool IsValid(byte[] bytes) => Utf8.IsValid(bytes);
 
     private static bool TryReadVarint(ref SequenceReader<byte> reader, out ulong value)
     {
