@@ -157,6 +157,7 @@ public static class ModelServiceComposer
         {
             resources[key] = resource;
         }
+        Overflow.KeepWhileRouted(req, resources);
         return new Composition
         {
             Requirements = requirements,

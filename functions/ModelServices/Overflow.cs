@@ -168,6 +168,74 @@ internal static class Overflow
         return new OverflowPlan(condition, live ? failovers : new Dictionary<string, string>(), resources);
     }
 
+    /// <summary>
+    /// Keeps, one more pass, every observed overflow object that an observed HTTPRoute still reaches
+    /// (through its TraefikService backendRefs, their children and Middlewares) but this pass no
+    /// longer composes. Crossplane applies the new route and deletes what desired state leaves out in
+    /// no set order, and Traefik reports a missing TraefikService nowhere the route's status shows:
+    /// without this, turning overflow off (or losing an endpoint) could break requests until the
+    /// route update lands. Once the observed route no longer names them, they go.
+    /// </summary>
+    public static void KeepWhileRouted(FunctionRequest req, IDictionary<string, DesiredResource> resources)
+    {
+        var byName = new Dictionary<string, (string Key, JsonObject Resource)>(StringComparer.Ordinal);
+        foreach (var (key, observed) in req.Observed.Where(kv => kv.Key.StartsWith(KeyPrefix, StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (observed.Resource["metadata"]?["name"]?.ToString() is { Length: > 0 } name)
+            {
+                byName[name] = (key, observed.Resource);
+            }
+        }
+        if (byName.Count == 0)
+        {
+            return;
+        }
+        var pending = new Queue<string>(req.Observed
+            .Where(kv => kv.Key.StartsWith("httproute", StringComparison.Ordinal))
+            .SelectMany(kv => (kv.Value.Resource.ArrayAt("spec.rules") ?? []).OfType<JsonObject>())
+            .SelectMany(rule => (rule["backendRefs"] as JsonArray ?? []).OfType<JsonObject>())
+            .Where(b => b["kind"]?.ToString() == TraefikService.KindValue)
+            .Select(b => b["name"]?.ToString()).OfType<string>());
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.TryDequeue(out var name))
+        {
+            if (!reached.Add(name) || !byName.TryGetValue(name, out var found))
+            {
+                continue;
+            }
+            var spec = found.Resource["spec"];
+            var children = new[] { spec?["failover"]?["service"], spec?["failover"]?["fallback"] }.OfType<JsonObject>()
+                .Concat((spec?["weighted"]?["services"] as JsonArray ?? []).OfType<JsonObject>());
+            foreach (var child in children)
+            {
+                if (child["kind"]?.ToString() == TraefikService.KindValue && child["name"]?.ToString() is { } next)
+                {
+                    pending.Enqueue(next);
+                }
+                foreach (var mw in (child["middlewares"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    if (mw["name"]?.ToString() is { } middleware)
+                    {
+                        pending.Enqueue(middleware);
+                    }
+                }
+            }
+        }
+        foreach (var name in reached.Order(StringComparer.Ordinal))
+        {
+            if (byName.TryGetValue(name, out var found) && !resources.ContainsKey(found.Key))
+            {
+                resources[found.Key] = DesiredResource.Of(new JsonObject
+                {
+                    ["apiVersion"] = found.Resource["apiVersion"]?.DeepClone(),
+                    ["kind"] = found.Resource["kind"]?.DeepClone(),
+                    ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = found.Resource["metadata"]?["namespace"]?.DeepClone() },
+                    ["spec"] = found.Resource["spec"]?.DeepClone(),
+                }, ready: true);
+            }
+        }
+    }
+
     // The chart's major version ("40.2.0" -> 40); null when it is not a version.
     internal static int? ChartMajor(string chart)
     {

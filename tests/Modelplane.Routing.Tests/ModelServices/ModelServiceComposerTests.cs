@@ -215,6 +215,9 @@ public sealed class ModelServiceComposerTests
                 [ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east")],
                 [Endpoint("together", backend: "svc-together", url: "https://api.together.xyz/v1", rewritePath: "/")]],
                 replicas: new() { ["replicas-batch"] = [] })),
+        new("overflow-removed-keeps-objects-while-route-names-them",
+            "spec.overflow removed while the observed route still names the failovers: the new route has plain Services, SheddableOverflow says NotRequested, and the Traefik objects the old route reaches are kept as they run until the route update lands.",
+            Removed()),
         new("wrong-typed-weight-is-fatal",
             "A weight of the wrong type is a Fatal result and a False Composed condition naming the field, never INTERNAL.",
             Request(Service(new JsonObject { ["weight"] = "heavy", ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject() } }), Gateway(), [[]])),
@@ -294,6 +297,24 @@ public sealed class ModelServiceComposerTests
             .ToDictionary(kv => kv.Key, kv => kv.Value!["resource"]!.AsObject().DeepClone().AsObject(), StringComparer.Ordinal);
         Assert.NotEmpty(observed);
         return request(observed);
+    }
+
+    // A settled service with overflow, then the same service with spec.overflow removed, observing
+    // what the settled pass composed (its route included).
+    private static RunFunctionRequest Removed()
+    {
+        JsonObject Service(JsonObject? overflow, JsonArray? conditions) =>
+            ModelService(new JsonArray(Entry("app=batch")), criticality: "Sheddable", overflow: overflow, conditions: conditions);
+        JsonObject[][] endpoints = [[ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east"), ReplicaEndpoint("batch-d3e4f", "batch", "gpu-west")]];
+        var settled = Settled(observed => Request(Service([], null), Gateway(), endpoints, observed, replicas: new() { ["replicas-batch"] = [] }));
+        var composed = JsonNode.Parse(JsonFormatter.Default.Format(FunctionHost.Run(settled, ModelServiceComposer.Composer)))!["desired"]!["resources"]!.AsObject();
+        var observed = composed.ToDictionary(kv => kv.Key, kv => kv.Value!["resource"]!.AsObject().DeepClone().AsObject(), StringComparer.Ordinal);
+        foreach (var (key, resource) in observed.Where(kv => kv.Key.StartsWith("overflow-", StringComparison.Ordinal)))
+        {
+            resource["metadata"]!["uid"] = $"uid-{key}";
+        }
+        return Request(Service(null, new JsonArray(Condition("SheddableOverflow", "True", "Active", "earlier"))), Gateway(), endpoints, observed,
+            replicas: new() { ["replicas-batch"] = [] });
     }
 
     internal static RunFunctionRequest Request(
