@@ -73,7 +73,7 @@ public static class ReferenceDocs
             text.Append(CultureInfo.InvariantCulture, $"## {top}\n\n");
             if (top == "status")
             {
-                text.Append("Written by the composition function; besides these fields, `status.conditions` carries the conditions the page's description names.\n\n");
+                text.Append("Written by the composition function, not by you. Crossplane and the function also write `status.conditions`.\n\n");
             }
             text.Append("| Field | Type | Required | Default | Allowed values | Description |\n| --- | --- | --- | --- | --- | --- |\n");
             foreach (var field in Fields(part, top, parentRequired: [top]))
