@@ -9,7 +9,7 @@ ARGS ?=
 AOT_DIR := artifacts/aot
 AOT_BINARY := $(AOT_DIR)/modelplane-function
 
-.PHONY: build test deps publish serve run cli render golden golden-examples format bench bench-wire package push image clean
+.PHONY: build test deps publish serve run cli render docs golden golden-examples format bench bench-wire package push image clean
 
 build:
 	$(DOTNET) build Modelplane.sln -c $(CONFIGURATION) --nologo -v quiet
@@ -83,6 +83,11 @@ run:
 # Runs the CLI with ARGS, e.g. make cli ARGS='render --fleet examples/fleet --assume-ready --format yaml'.
 cli:
 	@$(MODELPLANE) $(ARGS)
+
+# Regenerates docs/reference/ (one page per XR) from package/apis/*/definition.yaml; refuses while a
+# field has no description. ReferenceDocsTests fails when the pages drift from the XRDs.
+docs:
+	@$(MODELPLANE) docs --package package --out docs/reference
 
 # Renders one example folder, e.g. make render EXAMPLE=examples/modelservices/weighted-canary; the
 # Composition is package/apis/<plural>/composition.yaml, <plural> being the folder above the scenario.

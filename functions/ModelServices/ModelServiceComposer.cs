@@ -15,6 +15,7 @@ using Modelplane.Kubernetes.Core;
 using Modelplane.Kubernetes.Discovery;
 using Modelplane.Kubernetes.GatewayApi;
 using Modelplane.Kubernetes.Meta;
+using Modelplane.Kubernetes.Traefik;
 using Modelplane.Sdk;
 
 namespace Modelplane.Functions.ModelServices;
@@ -141,7 +142,8 @@ public static class ModelServiceComposer
         var groups = Groups(req, ns, entries);
         var serving = ServingGroups(groups);
         var plan = Plan(serving);
-        var routes = Routes(ns, req.Name, plan, HopSecret(req, ns));
+        var overflow = PlanOverflow(req, ns, xr.Spec!.Overflow, gateway, groups, serving, plan);
+        var routes = Routes(ns, req.Name, plan, HopSecret(req, ns), overflow.FailoverByEndpoint);
         var routing = Routing(req, gateway, plan, routes.Keys);
         var leaves = plan.Leaves.Select(l => new CriticalLeaf(l.Name, l.Criticality, l.Deployment, l.Cluster)).ToArray();
         foreach (var (key, requirement) in CriticalityStatus.Requirements(ns, leaves))
@@ -149,11 +151,17 @@ public static class ModelServiceComposer
             requirements[key] = requirement;
         }
         var (criticality, honoured) = CriticalityStatus.Evaluate(req, leaves);
-        Condition[] conditions = [Resolved(ns, groups), Tier(groups, serving), routing, honoured];
+        Condition[] conditions = [Resolved(ns, groups), Tier(groups, serving), routing, honoured, .. overflow.Condition is { } o ? [o] : Array.Empty<Condition>()];
+        var resources = Resources(ns, req.Name, routes, plan, routing.Status == ConditionStatus.True, req.Observed);
+        foreach (var (key, resource) in overflow.Resources)
+        {
+            resources[key] = resource;
+        }
+        Overflow.KeepWhileRouted(req, resources);
         return new Composition
         {
             Requirements = requirements,
-            Resources = Resources(ns, req.Name, routes, plan, routing.Status == ConditionStatus.True, req.Observed),
+            Resources = resources,
             Status = Status(ns, req.Name, gateway, criticality),
             Conditions = conditions,
             Results = Warnings(req.Composite, conditions),
@@ -164,7 +172,7 @@ public static class ModelServiceComposer
     private sealed record Entry(int Index, IReadOnlyDictionary<string, string> MatchLabels, long Weight, long Priority, string Criticality);
 
     /// <summary>An endpoint that can take traffic: its Service, port, Host header, rewrite, the class of the entry that routes it, and where a replica runs.</summary>
-    private sealed record Routable(string Name, string BackendName, int Port, string? Hostname, string? RewritePath, string Criticality, string? Deployment, string? Cluster);
+    internal sealed record Routable(string Name, string BackendName, int Port, string? Hostname, string? RewritePath, string Criticality, string? Deployment, string? Cluster);
 
     /// <summary>An entry with the endpoints it matched (names) and those of them that are ready.</summary>
     private sealed record Group(Entry Entry, IReadOnlyList<string> Matched, IReadOnlyList<Routable> Ready);
@@ -355,6 +363,26 @@ public static class ModelServiceComposer
         return new RoutePlan(leaves, rules);
     }
 
+    // Overflow's inputs: the serving endpoints with their route weights, which of them carry
+    // Sheddable traffic in some copy of the rules, and the next tier's ready endpoints.
+    private static OverflowPlan PlanOverflow(FunctionRequest req, string ns, ModelServiceOverflow? spec, InferenceGateway? gateway,
+        IReadOnlyList<Group> groups, IReadOnlyList<Group> serving, RoutePlan plan)
+    {
+        var targets = plan.UsesHop || plan.Leaves.Count == 0
+            ? []
+            : plan.Rules[0].Children.Select(c => new OverflowTarget(plan.Leaves[c.Leaf!.Value], c.Weight)).ToArray();
+        var sheddableCopy = Variants(plan).Any(v => v.Requested == Criticality.Sheddable);
+        var sheddable = plan.Leaves.Where(l => sheddableCopy || l.Criticality == Criticality.Sheddable)
+            .Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var servingPriority = serving.Count > 0 ? serving[0].Entry.Priority : long.MaxValue;
+        var next = groups.Where(g => g.Ready.Count > 0 && g.Entry.Priority > servingPriority)
+            .GroupBy(g => g.Entry.Priority).OrderBy(t => t.Key).FirstOrDefault()?.ToArray() ?? [];
+        var nextLeaves = next.SelectMany(g => g.Ready).ToArray();
+        var nextWeights = nextLeaves.Length == 0 ? [] : WeightDistribution.Reduce(WeightDistribution.Split(next.Select(g => (g.Entry.Weight, g.Ready.Count)).ToArray()).SelectMany(w => w).ToArray());
+        var nextTier = nextLeaves.Select((l, i) => new OverflowTarget(l, nextWeights[i])).ToArray();
+        return Overflow.Plan(req, ns, req.Name, spec, gateway, targets, plan.UsesHop, sheddable, nextTier, next.Length > 0 ? next[0].Entry.Priority : null);
+    }
+
     /// <summary>One copy of the rule tree: for the service's own classes (no requested class) or for requests that lowered theirs.</summary>
     private sealed record Variant(int Index, string? Requested);
 
@@ -375,11 +403,11 @@ public static class ModelServiceComposer
 
     // Rules packed 16 to a route: the first route keeps upstream's key. Every variant repeats the
     // tree with its own hop tokens, so a request stays in the variant its root rule chose.
-    private static SortedDictionary<string, HttpRoute> Routes(string ns, string name, RoutePlan plan, string hopSecret)
+    private static SortedDictionary<string, HttpRoute> Routes(string ns, string name, RoutePlan plan, string hopSecret, IReadOnlyDictionary<string, string> failovers)
     {
         var prefix = $"/{ns}/{name}/";
         var hop = HopServiceName(name);
-        var rules = Variants(plan).SelectMany(v => plan.Rules.Select(r => Rule(prefix, r, plan, hop, hopSecret, v))).ToArray();
+        var rules = Variants(plan).SelectMany(v => plan.Rules.Select(r => Rule(prefix, r, plan, hop, hopSecret, v, failovers))).ToArray();
         var routes = new SortedDictionary<string, HttpRoute>(StringComparer.Ordinal);
         var chunks = rules.Chunk(HttpRoute.MaxRules).ToArray();
         for (var i = 0; i < chunks.Length; i++)
@@ -397,7 +425,7 @@ public static class ModelServiceComposer
         return routes;
     }
 
-    private static HttpRouteRule Rule(string prefix, RouteRule rule, RoutePlan plan, string hopService, string hopSecret, Variant variant)
+    private static HttpRouteRule Rule(string prefix, RouteRule rule, RoutePlan plan, string hopService, string hopSecret, Variant variant, IReadOnlyDictionary<string, string> failovers)
     {
         var token = (string hop) => HopToken(hopSecret, variant.Index == 0 ? hop : $"{variant.Index.ToString(CultureInfo.InvariantCulture)}/{hop}");
         var path = new HttpPathMatch { Type = HttpPathMatch.PathPrefix, Value = prefix };
@@ -419,13 +447,20 @@ public static class ModelServiceComposer
             BackendRefs = rule.Children.Count == 0
                 ? null
                 : rule.Children.Select(c => c.Leaf is int leaf
-                    ? EndpointRef(plan.Leaves[leaf], c.Weight, plan.UsesHop, variant.Requested)
+                    ? EndpointRef(plan.Leaves[leaf], c.Weight, plan.UsesHop, variant.Requested, failovers)
                     : HopRef(hopService, token(c.Hop!), c.Weight)).ToArray(),
         };
     }
 
-    private static HttpBackendRef EndpointRef(Routable endpoint, int weight, bool behindHop, string? requested)
+    private static HttpBackendRef EndpointRef(Routable endpoint, int weight, bool behindHop, string? requested, IReadOnlyDictionary<string, string> failovers)
     {
+        // Sheddable traffic with overflow active goes through the endpoint's failover, whose children
+        // carry the rewrites as Middlewares; every other class keeps the plain Service.
+        var effective = requested is null ? endpoint.Criticality : Criticality.Lower(endpoint.Criticality, requested);
+        if (effective == Criticality.Sheddable && failovers.TryGetValue(endpoint.Name, out var failover))
+        {
+            return new HttpBackendRef { Group = TraefikService.Group, Kind = TraefikService.KindValue, Name = failover, Weight = weight };
+        }
         var filters = new List<HttpRouteFilter>();
         // A replica's picker gets the objective of the lower of the entry's class and the one the
         // request asked for, overwriting what the client sent under either of the picker's names;
@@ -640,7 +675,7 @@ public static class ModelServiceComposer
         foreach (var c in conditions)
         {
             var warns = c.Reason is ReasonNoEndpoints or ReasonGatewayNotFound or ReasonFailedOver or ReasonBackendsUnresolved
-                or CriticalityStatus.ReasonClusterCannotPrioritise;
+                or CriticalityStatus.ReasonClusterCannotPrioritise or Overflow.ReasonGatewayTooOld or Overflow.ReasonTooManyEndpoints or Overflow.ReasonNoOverflowTarget;
             if (warns && !Reported(xr, c))
             {
                 warnings.Add(Result.Warning(c.Message!, c.Reason));

@@ -14,6 +14,7 @@ public static class Cli
         RenderCommand.Command,
         ValidateCommand.Command,
         PackageCommand.Command,
+        DocsCommand.Command,
     };
 
     /// <summary>Runs the CLI with the given writers; what tests call instead of starting a process.</summary>

@@ -77,7 +77,7 @@ internal static class Fixtures
         return replica;
     }
 
-    public static JsonObject ModelService(JsonArray entries, string name = ServiceName, JsonArray? conditions = null, string? criticality = null, string? uid = null)
+    public static JsonObject ModelService(JsonArray entries, string name = ServiceName, JsonArray? conditions = null, string? criticality = null, string? uid = null, JsonObject? overflow = null)
     {
         var xr = new JsonObject
         {
@@ -93,6 +93,10 @@ internal static class Fixtures
         if (uid is not null)
         {
             xr["metadata"]!["uid"] = uid;
+        }
+        if (overflow is not null)
+        {
+            xr["spec"]!["overflow"] = overflow;
         }
         if (conditions is not null)
         {
@@ -141,14 +145,14 @@ internal static class Fixtures
     }
 
     /// <summary>The InferenceGateway <c>default</c>, with <paramref name="address"/> in its status when given.</summary>
-    public static JsonObject Gateway(string? address = GatewayAddress)
+    public static JsonObject Gateway(string? address = GatewayAddress, string chart = "40.2.0")
     {
         var gateway = new JsonObject
         {
             ["apiVersion"] = "modelplane.ai/v1alpha1",
             ["kind"] = "InferenceGateway",
             ["metadata"] = new JsonObject { ["name"] = "default" },
-            ["spec"] = new JsonObject { ["backend"] = "Traefik", ["traefik"] = new JsonObject { ["version"] = "40.2.0" } },
+            ["spec"] = new JsonObject { ["backend"] = "Traefik", ["traefik"] = new JsonObject { ["version"] = chart } },
         };
         if (address is not null)
         {

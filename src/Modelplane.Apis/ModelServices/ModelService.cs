@@ -27,6 +27,24 @@ public sealed record ModelServiceSpec
     public string? Criticality { get; init; }
 
     public IReadOnlyList<ModelServiceEndpoints>? Endpoints { get; init; }
+
+    /// <summary>Opt-in overflow of Sheddable traffic an endpoint sheds (429) to the other endpoints; off when unset.</summary>
+    public ModelServiceOverflow? Overflow { get; init; }
+}
+
+/// <summary>Where Sheddable traffic goes when the endpoint it was sent to answers 429, and how large a body may be buffered for the second try.</summary>
+public sealed record ModelServiceOverflow
+{
+    public const long DefaultMaxRequestBodyBytes = 16_777_216;
+    public const long MinMaxRequestBodyBytes = 65_536;
+    public const long MaxMaxRequestBodyBytes = 104_857_600;
+
+    /// <summary>Also overflow to the next priority tier with a ready endpoint; false when unset.</summary>
+    public bool? Tiers { get; init; }
+
+    /// <summary>The largest Sheddable request body buffered for the second try; larger requests are answered 413.</summary>
+    [Range(65536, 104857600)]
+    public long? MaxRequestBodyBytes { get; init; }
 }
 
 /// <summary>One <c>spec.endpoints[]</c> entry: a selector, its weight and its priority tier.</summary>

@@ -181,6 +181,43 @@ public sealed class ModelServiceComposerTests
             {
                 ["targets"] = new JsonArray(new JsonObject { ["name"] = "qwen-7b", ["weight"] = 9 }, new JsonObject { ["name"] = "qwen-7b" }),
             })), Gateway(), [[]])),
+        // Overflow of shed Sheddable traffic (docs/criticality.md).
+        new("overflow-to-second-placement",
+            "A Sheddable service with overflow and replicas on two clusters: each replica's backendRef is a failover that sends a 429 to the other replica, whose Middlewares set its Sheddable objective and rewrite the path; SheddableOverflow is Active once the objects exist.",
+            Settled(observed => Request(ModelService(new JsonArray(Entry("app=batch")), criticality: "Sheddable", overflow: []), Gateway(), [
+                [ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east"), ReplicaEndpoint("batch-d3e4f", "batch", "gpu-west")]],
+                observed, replicas: new() { ["replicas-batch"] = [] }))),
+        new("overflow-to-provider-tier",
+            "A Sheddable entry with one replica and tiers: true overflows a 429 to the priority-10 provider entry, with the provider's Host and rewrite as Middlewares; the provider takes no other traffic.",
+            Settled(observed => Request(ModelService(new JsonArray(Entry("app=batch", criticality: "Sheddable"), Entry("app=saas", priority: 10)), overflow: new JsonObject { ["tiers"] = true }), Gateway(), [
+                [ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east")],
+                [Endpoint("together", backend: "svc-together", url: "https://api.together.xyz/v1", rewritePath: "/")]],
+                observed, replicas: new() { ["replicas-batch"] = [] }))),
+        new("critical-never-overflows-to-unlisted-provider",
+            "A Critical service with overflow and tiers: the Critical and Standard rules keep plain Service backendRefs; only the Sheddable copy fails over, first to the other placement and then to the provider the service lists, never anywhere else.",
+            Settled(observed => Request(ModelService(new JsonArray(Entry("app=qwen"), Entry("app=saas", priority: 10)), criticality: "Critical", overflow: new JsonObject { ["tiers"] = true, ["maxRequestBodyBytes"] = 1048576 }), Gateway(), [
+                [ReplicaEndpoint("qwen-a1b2c", "qwen", "gpu-east"), ReplicaEndpoint("qwen-d3e4f", "qwen", "gpu-west")],
+                [Endpoint("together", backend: "svc-together", url: "https://api.together.xyz/v1", rewritePath: "/")]],
+                observed, replicas: new() { ["replicas-qwen"] = [] }))),
+        new("overflow-pending-until-objects-exist",
+            "Before the TraefikServices and Middlewares exist the route keeps plain backendRefs and SheddableOverflow is False, Pending.",
+            Request(ModelService(new JsonArray(Entry("app=batch")), criticality: "Sheddable", overflow: []), Gateway(), [
+                [ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east"), ReplicaEndpoint("batch-d3e4f", "batch", "gpu-west")]],
+                replicas: new() { ["replicas-batch"] = [] })),
+        new("overflow-impossible-gateway-too-old",
+            "Overflow requested but the InferenceGateway installs Traefik chart 39 (Traefik 3.6): SheddableOverflow False GatewayTooOld naming the fix, a Warning, and no Traefik objects.",
+            Request(ModelService(new JsonArray(Entry("app=batch")), criticality: "Sheddable", overflow: []), Gateway(chart: "39.0.9"), [
+                [ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east"), ReplicaEndpoint("batch-d3e4f", "batch", "gpu-west")]],
+                replicas: new() { ["replicas-batch"] = [] })),
+        new("overflow-impossible-single-placement",
+            "Overflow requested with one serving replica and no tiers: SheddableOverflow False NoOverflowTarget naming the replica and the fix, a Warning, and no Traefik objects.",
+            Request(ModelService(new JsonArray(Entry("app=batch"), Entry("app=saas", priority: 10)), criticality: "Sheddable", overflow: []), Gateway(), [
+                [ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east")],
+                [Endpoint("together", backend: "svc-together", url: "https://api.together.xyz/v1", rewritePath: "/")]],
+                replicas: new() { ["replicas-batch"] = [] })),
+        new("overflow-removed-keeps-objects-while-route-names-them",
+            "spec.overflow removed while the observed route still names the failovers: the new route has plain Services, SheddableOverflow says NotRequested, and the Traefik objects the old route reaches are kept as they run until the route update lands.",
+            Removed()),
         new("wrong-typed-weight-is-fatal",
             "A weight of the wrong type is a Fatal result and a False Composed condition naming the field, never INTERNAL.",
             Request(Service(new JsonObject { ["weight"] = "heavy", ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject() } }), Gateway(), [[]])),
@@ -249,6 +286,36 @@ public sealed class ModelServiceComposerTests
     private static JsonObject Service(params JsonObject[] entries) => ModelService(new JsonArray(entries));
 
     private static JsonObject Service(JsonArray entries, JsonArray conditions) => ModelService(entries, conditions: conditions);
+
+    // The request as it is once Crossplane has created what the first pass composed: the overflow
+    // objects of that pass are observed.
+    internal static RunFunctionRequest Settled(Func<Dictionary<string, JsonObject>?, RunFunctionRequest> request)
+    {
+        var first = JsonNode.Parse(JsonFormatter.Default.Format(FunctionHost.Run(request(null), ModelServiceComposer.Composer)))!;
+        var observed = (first["desired"]?["resources"] as JsonObject ?? [])
+            .Where(kv => kv.Key.StartsWith("overflow-", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value!["resource"]!.AsObject().DeepClone().AsObject(), StringComparer.Ordinal);
+        Assert.NotEmpty(observed);
+        return request(observed);
+    }
+
+    // A settled service with overflow, then the same service with spec.overflow removed, observing
+    // what the settled pass composed (its route included).
+    private static RunFunctionRequest Removed()
+    {
+        JsonObject Service(JsonObject? overflow, JsonArray? conditions) =>
+            ModelService(new JsonArray(Entry("app=batch")), criticality: "Sheddable", overflow: overflow, conditions: conditions);
+        JsonObject[][] endpoints = [[ReplicaEndpoint("batch-a1b2c", "batch", "gpu-east"), ReplicaEndpoint("batch-d3e4f", "batch", "gpu-west")]];
+        var settled = Settled(observed => Request(Service([], null), Gateway(), endpoints, observed, replicas: new() { ["replicas-batch"] = [] }));
+        var composed = JsonNode.Parse(JsonFormatter.Default.Format(FunctionHost.Run(settled, ModelServiceComposer.Composer)))!["desired"]!["resources"]!.AsObject();
+        var observed = composed.ToDictionary(kv => kv.Key, kv => kv.Value!["resource"]!.AsObject().DeepClone().AsObject(), StringComparer.Ordinal);
+        foreach (var (key, resource) in observed.Where(kv => kv.Key.StartsWith("overflow-", StringComparison.Ordinal)))
+        {
+            resource["metadata"]!["uid"] = $"uid-{key}";
+        }
+        return Request(Service(null, new JsonArray(Condition("SheddableOverflow", "True", "Active", "earlier"))), Gateway(), endpoints, observed,
+            replicas: new() { ["replicas-batch"] = [] });
+    }
 
     internal static RunFunctionRequest Request(
         JsonObject xr, JsonObject? gateway, IReadOnlyList<JsonObject>[] endpoints, Dictionary<string, JsonObject>? observed = null,

@@ -92,6 +92,70 @@ public sealed class GatewayApiSchemaTests
     }
 
     [Theory]
+    [MemberData(nameof(ServiceCases), DisableDiscoveryEnumeration = true)]
+    public void ModelServiceCase_ComposedTraefikObjects_ValidAgainstVendoredCrds(Case c)
+    {
+        var traefik = Desired(FunctionHost.Run(c.Request, ModelServiceComposer.Composer))
+            .Where(r => r["apiVersion"]?.GetValue<string>()?.StartsWith("traefik.io/", StringComparison.Ordinal) == true).ToArray();
+        foreach (var resource in traefik)
+        {
+            Assert.Empty(TraefikSchemas.Validate(resource));
+        }
+    }
+
+    [Fact]
+    public void ModelServiceCases_ComposeBothTraefikKinds()
+    {
+        var kinds = ((IEnumerable<object[]>)ServiceCases).Select(r => (Case)r[0])
+            .SelectMany(c => Desired(FunctionHost.Run(c.Request, ModelServiceComposer.Composer)))
+            .Where(r => r["apiVersion"]?.GetValue<string>() == "traefik.io/v1alpha1")
+            .Select(r => r["kind"]!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal);
+        Assert.Equal(TraefikSchemas.Kinds.Order(StringComparer.Ordinal), kinds);
+    }
+
+    // Each row breaks a failover as the API server (or Traefik) would refuse it; the check must say so.
+    [Theory]
+    [InlineData("two-modes", "spec: 2 modes set")]
+    [InlineData("no-fallback", "spec.failover.fallback: required")]
+    [InlineData("bad-kind", "spec.failover.fallback.kind: \"Traefikservice\" is not one of")]
+    [InlineData("mirroring", "spec.mirroring: unknown field")]
+    [InlineData("status-number", "spec.failover.errors.status[0]: must be a string")]
+    public void Validate_BrokenFailover_NamesTheProblem(string breakage, string expected)
+    {
+        var service = FunctionHost.Yaml("""
+            apiVersion: traefik.io/v1alpha1
+            kind: TraefikService
+            metadata: {name: f, namespace: ml-team}
+            spec:
+              failover:
+                service: {name: svc-1, port: 80}
+                fallback: {kind: TraefikService, name: others}
+                errors: {status: ["429"], maxRequestBodyBytes: 1024}
+            """);
+        Assert.Empty(TraefikSchemas.Validate(service));
+        var failover = service["spec"]!["failover"]!.AsObject();
+        switch (breakage)
+        {
+            case "two-modes":
+                service["spec"]!["weighted"] = new JsonObject { ["services"] = new JsonArray() };
+                break;
+            case "no-fallback":
+                failover.Remove("fallback");
+                break;
+            case "bad-kind":
+                failover["fallback"]!["kind"] = "Traefikservice";
+                break;
+            case "mirroring":
+                service["spec"]!["mirroring"] = new JsonObject { ["name"] = "x" };
+                break;
+            case "status-number":
+                failover["errors"]!["status"] = new JsonArray(429);
+                break;
+        }
+        Assert.Contains(TraefikSchemas.Validate(service), e => e.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void InferenceGateway_ComposedGatewayAndClass_ValidGatewayApi(bool tls)
