@@ -323,11 +323,10 @@ public static class InferenceGatewayComposer
         var address = observed.TryGetValue(GatewayKey, out var gateway) && gateway.Resource.ArrayAt("status.addresses", GatewayKey) is [JsonObject first, ..]
             ? first.StringAt("value", $"{GatewayKey}.status.addresses[0]")
             : null;
-        if (string.IsNullOrEmpty(address))
+        return Composition.StatusOf(new InferenceGatewayStatus
         {
-            return [];
-        }
-        return new JsonObject { ["address"] = tls is null ? address : $"https://{tls.Hostname}" };
+            Address = string.IsNullOrEmpty(address) ? null : tls is null ? address : $"https://{tls.Hostname}",
+        }, InferenceGatewayJsonContext.Default.InferenceGatewayStatus);
     }
 
     private static Condition Controller(string version, bool composed, bool ready, int established, int crds, bool providerConfig) =>

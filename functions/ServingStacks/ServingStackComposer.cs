@@ -237,7 +237,10 @@ public static class ServingStackComposer
             && gateway.Resource.ArrayAt("status.atProvider.manifest.status.addresses", $"observed[{GatewayKey}]") is [JsonObject first, ..]
             ? first.StringAt("value", $"observed[{GatewayKey}].status.atProvider.manifest.status.addresses[0]")
             : null;
-        return string.IsNullOrEmpty(address) ? [] : new JsonObject { ["gateway"] = new JsonObject { ["address"] = address } };
+        return Composition.StatusOf(new ServingStackStatus
+        {
+            Gateway = string.IsNullOrEmpty(address) ? null : new StackGatewayStatus { Address = address },
+        }, ServingStackJsonContext.Default.ServingStackStatus);
     }
 
     // Ready when we know it is; otherwise unspecified, as upstream (Crossplane counts it as not ready).
