@@ -457,7 +457,7 @@ public static class InferenceClusterComposer
         var gateway = backend?.Resource.StringAt("status.gateway.address", $"observed[{ServingStackKey}]");
         var status = new InferenceClusterStatus
         {
-            ProviderConfigRef = new Modelplane.Apis.InferenceClusters.ProviderConfigReference { Name = providerConfig },
+            ProviderConfigRef = new ClusterProviderConfigRef { Name = providerConfig },
             Namespace = SystemNamespace,
             GpuPools = pools.Select(p => p with
             {

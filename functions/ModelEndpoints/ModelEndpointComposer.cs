@@ -3,6 +3,7 @@
 
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelEndpoints;
+using Modelplane.Domain;
 using Modelplane.Kubernetes.Core;
 using Modelplane.Kubernetes.Discovery;
 using Modelplane.Kubernetes.Meta;

@@ -4,6 +4,7 @@
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
+using Modelplane.Domain;
 using Modelplane.Sdk;
 
 namespace Modelplane.Functions.ModelServices;

@@ -8,9 +8,6 @@ using Modelplane.Kubernetes.Helm;
 using Modelplane.Kubernetes.Meta;
 using Modelplane.Kubernetes.Protection;
 using Modelplane.Sdk;
-using HelmProviderConfigReference = Modelplane.Kubernetes.Helm.ProviderConfigReference;
-using ProviderConfig = Modelplane.Kubernetes.Crossplane.ProviderConfig;
-using ProviderConfigReference = Modelplane.Kubernetes.Crossplane.ProviderConfigReference;
 
 namespace Modelplane.Functions.ServingStacks;
 
