@@ -108,7 +108,7 @@ public sealed class GatewayApiSchemaTests
         var observed = new Dictionary<string, JsonObject>(StringComparer.Ordinal)
         {
             ["traefik"] = Fixtures.Observed("helm.m.crossplane.io/v1beta1", "Release", "t", "modelplane-system",
-                conditions: new JsonArray(Fixtures.Condition("Ready", "True", "Available"))),
+                conditions: new JsonArray(Condition("Ready", "True", "Available"))),
         };
         var gatewayApi = Desired(FunctionHost.Run(FunctionHost.Request(InferenceGatewayComposer.Name, xr, observed: observed), InferenceGatewayComposer.Composer))
             .Where(r => r["apiVersion"]?.GetValue<string>() == "gateway.networking.k8s.io/v1").ToArray();
