@@ -1,7 +1,6 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.CloudClusters;
 using Modelplane.Apis.GkeClusters;
@@ -316,7 +315,7 @@ public static class GkeClusterComposer
     }
 
     private static JsonObject Status(string kubeconfig, string saKey) =>
-        (JsonObject)JsonSerializer.SerializeToNode(new GkeClusterStatus
+        Composition.StatusOf(new GkeClusterStatus
         {
             Secrets =
             [
@@ -324,5 +323,5 @@ public static class GkeClusterComposer
                 new ClusterSecret { Type = GkeClusterStatus.GoogleApplicationCredentials, Name = saKey, Key = ServiceAccountKeySecretKey },
             ],
             Cache = new CacheStatus { StorageClassName = StorageClassName },
-        }, GkeClusterJsonContext.Default.GkeClusterStatus)!;
+        }, GkeClusterJsonContext.Default.GkeClusterStatus);
 }

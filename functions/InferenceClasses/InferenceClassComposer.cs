@@ -34,7 +34,7 @@ public static class InferenceClassComposer
             var message = $"invalid InferenceClass \"{req.Name}\": {string.Join("; ", problems)}; selectors cannot read these devices, so no deployment will match them";
             return new Composition
             {
-                Status = new JsonObject(),
+                Status = Composition.StatusOf(new InferenceClassStatus(), InferenceClassJsonContext.Default.InferenceClassStatus),
                 CompositeReady = Readiness.NotReady,
                 Conditions = [Condition.False(Accepted, ReasonInvalidDevice, message)],
                 Results = [Result.Warning(message)],
@@ -42,7 +42,7 @@ public static class InferenceClassComposer
         }
         return new Composition
         {
-            Status = new JsonObject(),
+            Status = Composition.StatusOf(new InferenceClassStatus(), InferenceClassJsonContext.Default.InferenceClassStatus),
             CompositeReady = Readiness.Ready,
             Conditions = [Condition.True(Accepted, ReasonAvailable)],
         };

@@ -4,6 +4,7 @@
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 using Modelplane.Sdk;
 
 namespace Modelplane.Functions.InferenceClusters;

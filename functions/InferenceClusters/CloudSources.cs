@@ -27,7 +27,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     /// <summary>The clouds built so far; the other sources say so.</summary>
     public static CloudSource? For(ClusterSource source) => source switch
     {
-        ClusterSource.GKE => new(source, "gke-cluster", Modelplane.Apis.GkeClusters.GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
+        ClusterSource.GKE => new(source, "gke-cluster", GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
         _ => null,
     };
 

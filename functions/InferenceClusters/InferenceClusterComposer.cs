@@ -1,7 +1,6 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
@@ -458,7 +457,7 @@ public static class InferenceClusterComposer
         var gateway = backend?.Resource.StringAt("status.gateway.address", $"observed[{ServingStackKey}]");
         var status = new InferenceClusterStatus
         {
-            ProviderConfigRef = new Modelplane.Apis.InferenceClusters.ProviderConfigReference { Name = providerConfig },
+            ProviderConfigRef = new ClusterProviderConfigRef { Name = providerConfig },
             Namespace = SystemNamespace,
             GpuPools = pools.Select(p => p with
             {
@@ -470,7 +469,7 @@ public static class InferenceClusterComposer
             Cache = storageClass is { Length: > 0 } ? new ClusterCache { StorageClassName = storageClass } : null,
             Gateway = gateway is { Length: > 0 } ? new ClusterGateway { Address = gateway } : null,
         };
-        return (JsonObject)JsonSerializer.SerializeToNode(status, InferenceClusterJsonContext.Default.InferenceClusterStatus)!;
+        return Composition.StatusOf(status, InferenceClusterJsonContext.Default.InferenceClusterStatus);
     }
 
     /// <summary>The classes by name that the required resources returned; a class not (yet) there is absent.</summary>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 using Modelplane.Sdk;
 
 namespace Modelplane.Functions.InferenceClusters;

@@ -1,7 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using Modelplane.Yaml;
+using Modelplane.Sdk;
 
 namespace Modelplane.Functions.InferenceGateways;
 
@@ -11,7 +11,7 @@ internal static class GatewayApiCrds
 {
     public const string BundleVersion = "v1.5.1";
 
-    private static readonly EmbeddedCrds Bundle = new(typeof(GatewayApiCrds).Assembly, "GatewayApiCrds/", crd => crd.Remove("status"));
+    private static readonly EmbeddedCrds Bundle = new(typeof(GatewayApiCrds).Assembly, "GatewayApiCrds/" + EmbeddedCrds.FileName, crd => crd.Remove("status"));
 
     /// <summary>Each CRD, by <c>metadata.name</c>, as a fresh copy.</summary>
     public static IReadOnlyList<(string Name, System.Text.Json.Nodes.JsonObject Crd)> All => Bundle.All;

@@ -161,11 +161,11 @@ public static class InferenceGatewayComposer
 
     private static void AddFoundation(Dictionary<string, DesiredResource> resources, IReadOnlyList<(string Name, JsonObject Crd)> crds, IReadOnlyDictionary<string, ObservedResource> observed)
     {
-        resources[ProviderConfigKey] = DesiredResource.From(new ProviderConfig
+        resources[ProviderConfigKey] = DesiredResource.From(new HelmProviderConfig
         {
             Metadata = new ObjectMeta { Name = ProviderConfigName, Namespace = SystemNamespace },
-            Spec = new ProviderConfigSpec { Credentials = new ProviderCredentials { Source = "InjectedIdentity" } },
-        }, HelmJsonContext.Default.ProviderConfig, ready: true);
+            Spec = new HelmProviderConfigSpec { Credentials = new HelmProviderCredentials { Source = "InjectedIdentity" } },
+        }, HelmJsonContext.Default.HelmProviderConfig, ready: true);
         foreach (var (name, crd) in crds)
         {
             var key = CrdKeyPrefix + name;
@@ -255,7 +255,7 @@ public static class InferenceGatewayComposer
         },
         Spec = new ReleaseSpec
         {
-            ProviderConfigRef = new ProviderConfigReference { Kind = "ProviderConfig", Name = ProviderConfigName },
+            ProviderConfigRef = new HelmProviderConfigReference { Kind = "ProviderConfig", Name = ProviderConfigName },
             ForProvider = new ReleaseParameters
             {
                 Chart = new ChartSpec { Name = chart, Repository = repository, Version = version },
@@ -323,11 +323,10 @@ public static class InferenceGatewayComposer
         var address = observed.TryGetValue(GatewayKey, out var gateway) && gateway.Resource.ArrayAt("status.addresses", GatewayKey) is [JsonObject first, ..]
             ? first.StringAt("value", $"{GatewayKey}.status.addresses[0]")
             : null;
-        if (string.IsNullOrEmpty(address))
+        return Composition.StatusOf(new InferenceGatewayStatus
         {
-            return [];
-        }
-        return new JsonObject { ["address"] = tls is null ? address : $"https://{tls.Hostname}" };
+            Address = string.IsNullOrEmpty(address) ? null : tls is null ? address : $"https://{tls.Hostname}",
+        }, InferenceGatewayJsonContext.Default.InferenceGatewayStatus);
     }
 
     private static Condition Controller(string version, bool composed, bool ready, int established, int crds, bool providerConfig) =>

@@ -277,7 +277,7 @@ public static class ModelCacheComposer
                 Message = c.Message,
             }).ToArray(),
         };
-        return (JsonObject)JsonSerializer.SerializeToNode(status, ModelCacheJsonContext.Default.ModelCacheStatus)!;
+        return Composition.StatusOf(status, ModelCacheJsonContext.Default.ModelCacheStatus);
     }
 
     private static Condition Matched(SortedDictionary<string, CacheTarget> targets)

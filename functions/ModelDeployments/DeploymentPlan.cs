@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using Modelplane.Apis.ModelDeployments;
-using Modelplane.Apis.ModelReplicas;
 using Modelplane.Cel;
+using Modelplane.Domain;
 
 namespace Modelplane.Functions.ModelDeployments;
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using Modelplane.Apis.InferenceClasses;
-using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 
 namespace Modelplane.Functions.ModelDeployments;
 
@@ -29,7 +29,7 @@ internal sealed record MemberMatch(IReadOnlyList<ResolvedRequest>? Requests)
 /// device of the pool's class. Requests take devices greedily in request order, each the first
 /// device (in published order) with enough left whose every selector is true; two requests can share
 /// a device only if its count covers both. Greedy can reject a combination a smarter search would
-/// find, never accept one that does not fit. A <see cref="DeviceClaim.Synthetic"/> device counts for
+/// find, never accept one that does not fit. A <see cref="DeviceClaimMode.Synthetic"/> device counts for
 /// matching but is never claimed. Results are cached per (member, device set), because every pool
 /// of one class shares one device set.
 /// </remarks>
@@ -67,7 +67,7 @@ internal sealed class DeviceMatcher
             }
             remaining[taken] -= request.Count;
             var device = devices.Devices[taken];
-            if (device.Claim == DeviceClaim.DRA)
+            if (device.Claim == DeviceClaimMode.DRA)
             {
                 resolved.Add(new ResolvedRequest(request.Name, device.DeviceClassName, request.Count, request.Cels));
             }

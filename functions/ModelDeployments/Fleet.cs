@@ -10,7 +10,7 @@ using Modelplane.Sdk;
 namespace Modelplane.Functions.ModelDeployments;
 
 /// <summary>One kind of device on every node of a pool, as selectors see it.</summary>
-internal sealed record FleetDevice(string Name, DeviceClaim Claim, string DeviceClassName, int Count, CelDevice Cel);
+internal sealed record FleetDevice(string Name, DeviceClaimMode Claim, string DeviceClassName, int Count, CelDevice Cel);
 
 /// <summary>The devices of every node of a pool; shared by every pool of the same class.</summary>
 /// <remarks>
@@ -25,7 +25,7 @@ internal sealed class DeviceSet
         Devices = devices;
         Problem = problem;
         var perNode = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var device in devices.Where(d => d.Claim == DeviceClaim.DRA))
+        foreach (var device in devices.Where(d => d.Claim == DeviceClaimMode.DRA))
         {
             perNode[device.DeviceClassName] = perNode.GetValueOrDefault(device.DeviceClassName) + device.Count;
         }

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using Modelplane.Apis.ModelDeployments;
-using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 
 namespace Modelplane.Functions.ModelDeployments;
 

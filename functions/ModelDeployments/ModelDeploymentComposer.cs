@@ -1,7 +1,6 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
@@ -439,7 +438,7 @@ public static class ModelDeploymentComposer
                 ? new SchedulingStatus { Clusters = clusters, Unschedulable = Explanation.Status(rejections) }
                 : null,
         };
-        return (JsonObject)JsonSerializer.SerializeToNode(status, ModelDeploymentJsonContext.Default.ModelDeploymentStatus)!;
+        return Composition.StatusOf(status, ModelDeploymentJsonContext.Default.ModelDeploymentStatus);
     }
 
     /// <summary>The ModelCache reference: its condition, whether new replicas may be placed, and its footprint.</summary>

@@ -1,8 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using Modelplane.Apis.InferenceClusters;
-using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 
 namespace Modelplane.Functions.ModelDeployments;
 

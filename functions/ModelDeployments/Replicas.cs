@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 using Modelplane.Sdk;
 
 namespace Modelplane.Functions.ModelDeployments;

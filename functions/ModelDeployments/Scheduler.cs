@@ -1,9 +1,9 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 
 namespace Modelplane.Functions.ModelDeployments;
 
@@ -83,7 +83,7 @@ internal sealed record ScheduleInput(
     int Desired,
     IReadOnlyList<FleetCluster> Clusters,
     IReadOnlyList<OwnReplica> Own,
-    IReadOnlyList<Toleration> Tolerations,
+    IReadOnlyList<TaintToleration> Tolerations,
     bool Fill = true,
     bool Update = true,
     IReadOnlySet<string>? Serving = null,

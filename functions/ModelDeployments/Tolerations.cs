@@ -15,7 +15,7 @@ namespace Modelplane.Functions.ModelDeployments;
 /// </remarks>
 internal static class Tolerations
 {
-    public static bool Tolerates(Toleration toleration, Taint taint)
+    public static bool Tolerates(TaintToleration toleration, Taint taint)
     {
         if (toleration.Effect is { } effect && effect != taint.Effect)
         {
@@ -29,11 +29,11 @@ internal static class Tolerations
     }
 
     /// <summary>The first taint (in spec order) that keeps new replicas off, or null.</summary>
-    public static Taint? Repelling(IReadOnlyList<Taint> taints, IReadOnlyList<Toleration> tolerations) =>
+    public static Taint? Repelling(IReadOnlyList<Taint> taints, IReadOnlyList<TaintToleration> tolerations) =>
         taints.FirstOrDefault(t => !tolerations.Any(o => Tolerates(o, t)));
 
     /// <summary>The first NoExecute taint (in spec order) that evicts running replicas, or null.</summary>
-    public static Taint? Evicting(IReadOnlyList<Taint> taints, IReadOnlyList<Toleration> tolerations) =>
+    public static Taint? Evicting(IReadOnlyList<Taint> taints, IReadOnlyList<TaintToleration> tolerations) =>
         taints.FirstOrDefault(t => t.Effect == TaintEffect.NoExecute && !tolerations.Any(o => Tolerates(o, t)));
 
     /// <summary>A taint as kubectl prints it: <c>key=value:Effect</c>, or <c>key:Effect</c> without a value.</summary>

@@ -3,6 +3,7 @@
 
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelEndpoints;
+using Modelplane.Domain;
 using Modelplane.Kubernetes.Core;
 using Modelplane.Kubernetes.Discovery;
 using Modelplane.Kubernetes.Meta;
@@ -116,16 +117,13 @@ public static class ModelEndpointComposer
     // endpoints (providers behind CDNs route on Host). Published together, only once routable.
     private static JsonObject Status(string? backendName, EndpointUrl? url)
     {
-        if (backendName is null || url is null)
+        var routing = backendName is null || url is null ? null : new ModelEndpointRouting
         {
-            return [];
-        }
-        var routing = new JsonObject { ["backendName"] = backendName, ["port"] = url.Port };
-        if (url.AddressType == EndpointUrl.Fqdn)
-        {
-            routing["hostname"] = url.Host;
-        }
-        return new JsonObject { ["routing"] = routing };
+            BackendName = backendName,
+            Port = url.Port,
+            Hostname = url.AddressType == EndpointUrl.Fqdn ? url.Host : null,
+        };
+        return Composition.StatusOf(new ModelEndpointStatus { Routing = routing }, ModelEndpointJsonContext.Default.ModelEndpointStatus);
     }
 
     private static Condition Routing(EndpointUrl url, string? serviceName, string? backendName) =>

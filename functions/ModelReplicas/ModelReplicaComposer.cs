@@ -3,11 +3,11 @@
 
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceClusters;
+using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
 using Modelplane.Kubernetes.Crossplane;
 using Modelplane.Sdk;
-using Spec = Modelplane.Apis.ModelDeployments;
 
 namespace Modelplane.Functions.ModelReplicas;
 
@@ -149,7 +149,7 @@ public static class ModelReplicaComposer
         ReplicaIdentity replica, ModelReplicaSpec spec, IReadOnlyList<(string Service, ModelSplit Split)> splits)
     {
         var engines = spec.Engines!;
-        var disaggregated = spec.Serving?.Mode == Spec.ServingMode.PrefillDecode;
+        var disaggregated = spec.Serving?.Mode == ServingMode.PrefillDecode;
         var manifests = new List<KeyValuePair<string, (JsonObject, bool)>>();
         var built = engines.Select(e => Workloads.Build(replica, e, disaggregated ? Disaggregation(e) : null)).ToArray();
         foreach (var engine in built)
@@ -159,7 +159,7 @@ public static class ModelReplicaComposer
         }
         // The prefix-cache producer must assume the block size of the engine that holds the cache:
         // the first engine's, or under PrefillDecode the decode engine's.
-        var cacheHolder = disaggregated ? Array.FindIndex(engines.ToArray(), e => e.Phase == Spec.EnginePhase.Decode) : 0;
+        var cacheHolder = disaggregated ? Array.FindIndex(engines.ToArray(), e => e.Phase == EnginePhase.Decode) : 0;
         var blockSize = EngineArgs.BlockSize(built[cacheHolder].ServingArgs);
         var config = disaggregated ? EppConfig.Disaggregated(blockSize) : EppConfig.Unified(blockSize);
         manifests.AddRange(Routing.Resources(replica, config, splits).Select(r => KeyValuePair.Create(r.Key, (r.Value, r.Key == Routing.EppKey))));
@@ -167,9 +167,9 @@ public static class ModelReplicaComposer
     }
 
     private static Disaggregation Disaggregation(ReplicaEngine engine) =>
-        engine.Phase == Spec.EnginePhase.Decode
-            ? new(Spec.EnginePhase.Decode, EngineArgs.DecodePort(Workloads.ServingMember(engine).Template!.Spec!.Containers![0].Args ?? [])!.Value)
-            : new(Spec.EnginePhase.Prefill, Workloads.EnginePort);
+        engine.Phase == EnginePhase.Decode
+            ? new(EnginePhase.Decode, EngineArgs.DecodePort(Workloads.ServingMember(engine).Template!.Spec!.Containers![0].Args ?? [])!.Value)
+            : new(EnginePhase.Prefill, Workloads.EnginePort);
 
     /// <summary>Each manifest in its Object envelope, marked ready as upstream does: workloads when Ready, the rest once observed.</summary>
     private static Dictionary<string, DesiredResource> Desired(

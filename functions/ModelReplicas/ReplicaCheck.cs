@@ -1,8 +1,8 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
-using Spec = Modelplane.Apis.ModelDeployments;
 
 namespace Modelplane.Functions.ModelReplicas;
 
@@ -31,7 +31,7 @@ internal static class ReplicaCheck
         {
             return "spec.engines must list at least one engine";
         }
-        var disaggregated = spec.Serving?.Mode == Spec.ServingMode.PrefillDecode;
+        var disaggregated = spec.Serving?.Mode == ServingMode.PrefillDecode;
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < engines.Count; i++)
         {
@@ -63,9 +63,9 @@ internal static class ReplicaCheck
             return $"{at}.phase may only be set when spec.serving.mode is PrefillDecode; remove it or set the mode";
         }
         var members = engine.Members ?? [];
-        var roles = members.Select(m => m.Role ?? Spec.MemberRole.Standalone).ToArray();
-        var standalone = roles is [Spec.MemberRole.Standalone];
-        var gang = roles.Length == 2 && roles.Contains(Spec.MemberRole.Leader) && roles.Contains(Spec.MemberRole.Worker);
+        var roles = members.Select(m => m.Role ?? MemberRole.Standalone).ToArray();
+        var standalone = roles is [MemberRole.Standalone];
+        var gang = roles.Length == 2 && roles.Contains(MemberRole.Leader) && roles.Contains(MemberRole.Worker);
         if (!standalone && !gang)
         {
             return $"{at}.members must be either one Standalone member or one Leader and one Worker member";
@@ -90,7 +90,7 @@ internal static class ReplicaCheck
         {
             return $"{at}.nodePoolName is required; the scheduler sets it to the pool the member runs on";
         }
-        if (member.Worker is not null && member.Role != Spec.MemberRole.Worker)
+        if (member.Worker is not null && member.Role != MemberRole.Worker)
         {
             return $"{at}.worker may only be set on a Worker member";
         }
@@ -137,12 +137,12 @@ internal static class ReplicaCheck
     private static string? PrefillDecode(IReadOnlyList<ReplicaEngine> engines)
     {
         if (engines.Count != 2
-            || engines.Count(e => e.Phase == Spec.EnginePhase.Prefill) != 1
-            || engines.Count(e => e.Phase == Spec.EnginePhase.Decode) != 1)
+            || engines.Count(e => e.Phase == EnginePhase.Prefill) != 1
+            || engines.Count(e => e.Phase == EnginePhase.Decode) != 1)
         {
             return "spec.engines: PrefillDecode serving requires exactly two engines, one with phase Prefill and one with phase Decode";
         }
-        var decode = engines.Single(e => e.Phase == Spec.EnginePhase.Decode);
+        var decode = engines.Single(e => e.Phase == EnginePhase.Decode);
         var args = Workloads.ServingMember(decode).Template!.Spec!.Containers![0].Args ?? [];
         return EngineArgs.DecodePort(args) is null
             ? $"spec.engines[{IndexOf(engines, decode)}]: the decode engine's --port \"{EngineArgs.FlagValue(args, "--port")}\" is not a port number; set --port=<1-65535> or leave it out for 8001"

@@ -1,9 +1,10 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelCaches;
+using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelReplicas;
 using Modelplane.Kubernetes.Apps;
 using Modelplane.Kubernetes.Core;
@@ -11,7 +12,6 @@ using Modelplane.Kubernetes.Lws;
 using Modelplane.Kubernetes.Meta;
 using Modelplane.Kubernetes.Resource;
 using Modelplane.Sdk;
-using Spec = Modelplane.Apis.ModelDeployments;
 
 namespace Modelplane.Functions.ModelReplicas;
 
@@ -22,7 +22,7 @@ namespace Modelplane.Functions.ModelReplicas;
 internal sealed record ReplicaIdentity(string Name, string Namespace, string? CacheClaim);
 
 /// <summary>A PrefillDecode engine's part: which phase it serves and, for decode, where the engine listens.</summary>
-internal sealed record Disaggregation(Spec.EnginePhase Phase, int EnginePort);
+internal sealed record Disaggregation(EnginePhase Phase, int EnginePort);
 
 /// <summary>One engine built: its workload manifest, its claim templates by key, and the serving container's args.</summary>
 internal sealed record BuiltEngine(string Key, JsonObject Workload, IReadOnlyList<KeyValuePair<string, JsonObject>> Claims, IReadOnlyList<string> ServingArgs);
@@ -92,11 +92,11 @@ internal static class Workloads
 
     /// <summary>Whether an engine is a gang (Leader and Worker, an LWS) rather than one Standalone pod (a Deployment).</summary>
     public static bool IsGang(ReplicaEngine engine) =>
-        !(engine.Members ?? []).Any(m => (m.Role ?? Spec.MemberRole.Standalone) == Spec.MemberRole.Standalone);
+        !(engine.Members ?? []).Any(m => (m.Role ?? MemberRole.Standalone) == MemberRole.Standalone);
 
     /// <summary>The member whose container serves requests: the Standalone pod or the gang's leader.</summary>
     public static ReplicaMember ServingMember(ReplicaEngine engine) =>
-        (engine.Members ?? []).First(m => (m.Role ?? Spec.MemberRole.Standalone) is Spec.MemberRole.Standalone or Spec.MemberRole.Leader);
+        (engine.Members ?? []).First(m => (m.Role ?? MemberRole.Standalone) is MemberRole.Standalone or MemberRole.Leader);
 
     /// <summary>The serving container's args as the engine will run them, cache injection included.</summary>
     public static IReadOnlyList<string> ServingArgs(ReplicaIdentity replica, ReplicaEngine engine)
@@ -119,7 +119,7 @@ internal static class Workloads
             Metadata = new ObjectMeta { Name = name, Namespace = RemoteNamespace },
             Spec = new DeploymentSpec
             {
-                Replicas = engine.Copies ?? Spec.Engine.DefaultCopies,
+                Replicas = engine.Copies ?? Engine.DefaultCopies,
                 Selector = new LabelSelector { MatchLabels = new SortedDictionary<string, string>(StringComparer.Ordinal) { [WorkloadLabel] = name } },
                 Template = Template(replica, engine, member, Serving(EngineOf(member), args, gang: false, pd), labels, pd),
             },
@@ -131,7 +131,7 @@ internal static class Workloads
     {
         var name = ChildName.Of(replica.Name, engine.Name!);
         var leader = ServingMember(engine);
-        var worker = engine.Members!.First(m => m.Role == Spec.MemberRole.Worker);
+        var worker = engine.Members!.First(m => m.Role == MemberRole.Worker);
         var args = ServingArgs(replica, engine);
         var leaderLabels = new SortedDictionary<string, string>(StringComparer.Ordinal) { [ServingLabel] = replica.Name, [LwsRoleLabel] = "leader" };
         var lws = new LeaderWorkerSet
@@ -139,7 +139,7 @@ internal static class Workloads
             Metadata = new ObjectMeta { Name = name, Namespace = RemoteNamespace },
             Spec = new LeaderWorkerSetSpec
             {
-                Replicas = engine.Copies ?? Spec.Engine.DefaultCopies,
+                Replicas = engine.Copies ?? Engine.DefaultCopies,
                 LeaderWorkerTemplate = new LeaderWorkerTemplate
                 {
                     Size = 1 + (worker.Worker?.Nodes ?? 1),
@@ -177,13 +177,13 @@ internal static class Workloads
         {
             labels = new SortedDictionary<string, string>(labels ?? [], StringComparer.Ordinal)
             {
-                [LlmdRoleLabel] = pd.Phase == Spec.EnginePhase.Decode ? "decode" : "prefill",
+                [LlmdRoleLabel] = pd.Phase == EnginePhase.Decode ? "decode" : "prefill",
                 [LlmdServingLabel] = "true",
                 ["app"] = replica.Name,
             };
             // NIXL wants shared memory; dshm already backs /dev/shm, so the volume is declared, not mounted.
             volumes.Add(new Volume { Name = NixlVolume, EmptyDir = new EmptyDirVolumeSource { Medium = EmptyDirVolumeSource.MediumMemory } });
-            if (pd.Phase == Spec.EnginePhase.Decode)
+            if (pd.Phase == EnginePhase.Decode)
             {
                 containers.Add(Sidecar(pd.EnginePort));
             }
@@ -233,7 +233,7 @@ internal static class Workloads
     }
 
     /// <summary>The member's labels under ours (ours win) and its annotations; null when there is nothing to set.</summary>
-    private static ObjectMeta? Metadata(Spec.PodTemplateMetadata? member, SortedDictionary<string, string>? managed)
+    private static ObjectMeta? Metadata(PodTemplateMetadata? member, SortedDictionary<string, string>? managed)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in member?.Labels ?? new Dictionary<string, string>())
@@ -249,7 +249,7 @@ internal static class Workloads
     }
 
     /// <summary>The serving container: the user's, plus the port, the readiness probe and (decode) NIXL env on the moved port.</summary>
-    private static Container Serving(Spec.Container user, IReadOnlyList<string> args, bool gang, Disaggregation? pd)
+    private static Container Serving(EngineContainer user, IReadOnlyList<string> args, bool gang, Disaggregation? pd)
     {
         var port = pd?.EnginePort ?? EnginePort;
         var env = Env(user.Env, gang);
@@ -279,7 +279,7 @@ internal static class Workloads
     }
 
     /// <summary>A gang worker's container: the user's, verbatim, with the gang env; no port, probe or model injection.</summary>
-    private static Container Worker(Spec.Container user)
+    private static Container Worker(EngineContainer user)
     {
         return new Container
         {
@@ -347,7 +347,7 @@ internal static class Workloads
                         Exactly = new ExactDeviceRequest
                         {
                             DeviceClassName = r.DeviceClassName,
-                            Count = r.Count ?? Spec.DeviceSelection.DefaultCount,
+                            Count = r.Count ?? DeviceSelection.DefaultCount,
                             Selectors = r.Selectors?.Where(s => s.Cel is { Length: > 0 }).Select(s => new DeviceSelector { Cel = new CelDeviceSelector { Expression = s.Cel } }).ToArray() is { Length: > 0 } selectors
                                 ? selectors
                                 : null,
@@ -359,12 +359,12 @@ internal static class Workloads
     };
 
     /// <summary>The member's single container, which the XRD requires be named <c>engine</c>.</summary>
-    private static Spec.Container EngineOf(ReplicaMember member) => member.Template!.Spec!.Containers![0];
+    private static EngineContainer EngineOf(ReplicaMember member) => member.Template!.Spec!.Containers![0];
 
-    private static string RoleOf(ReplicaMember member) => (member.Role ?? Spec.MemberRole.Standalone) switch
+    private static string RoleOf(ReplicaMember member) => (member.Role ?? MemberRole.Standalone) switch
     {
-        Spec.MemberRole.Leader => "leader",
-        Spec.MemberRole.Worker => "worker",
+        MemberRole.Leader => "leader",
+        MemberRole.Worker => "worker",
         _ => "standalone",
     };
 

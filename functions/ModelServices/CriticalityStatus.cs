@@ -4,6 +4,7 @@
 using System.Text.Json.Nodes;
 using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
+using Modelplane.Domain;
 using Modelplane.Sdk;
 
 namespace Modelplane.Functions.ModelServices;
@@ -50,7 +51,7 @@ internal static class CriticalityStatus
                 new SortedDictionary<string, string>(StringComparer.Ordinal) { [ReplicaClaims.DeploymentLabel] = d }, ns)));
 
     /// <summary><c>status.criticality</c> and the CriticalityHonoured condition for the endpoints that take traffic.</summary>
-    public static (JsonObject Status, Condition Condition) Evaluate(FunctionRequest req, IReadOnlyList<CriticalLeaf> leaves)
+    public static (ModelServiceCriticality Status, Condition Condition) Evaluate(FunctionRequest req, IReadOnlyList<CriticalLeaf> leaves)
     {
         var classes = Criticality.All.Where(c => leaves.Any(l => l.Criticality == c)).ToArray();
         var replicas = leaves.Where(l => l.Cluster is not null).ToArray();
@@ -68,15 +69,12 @@ internal static class CriticalityStatus
         }
         pending.ExceptWith(unhonoured);
 
-        var status = new JsonObject
+        var status = new ModelServiceCriticality
         {
-            ["classes"] = new JsonArray([.. classes.Select(c => (JsonNode)c)]),
-            ["clusters"] = new JsonArray([.. clusters.Select(c => (JsonNode)c)]),
+            Classes = classes,
+            Clusters = clusters,
+            Unhonoured = unhonoured.Count > 0 ? [.. unhonoured] : null,
         };
-        if (unhonoured.Count > 0)
-        {
-            status["unhonoured"] = new JsonArray([.. unhonoured.Select(c => (JsonNode)c)]);
-        }
         var providers = leaves.Count - replicas.Length;
         var aside = providers > 0 ? $"; {providers} external provider endpoint(s) serve in arrival order, as providers do not see criticality" : "";
         var carried = string.Join(", ", classes);

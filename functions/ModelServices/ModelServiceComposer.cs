@@ -9,8 +9,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.InferenceGateways;
 using Modelplane.Apis.ModelEndpoints;
-using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
+using Modelplane.Domain;
 using Modelplane.Kubernetes.Core;
 using Modelplane.Kubernetes.Discovery;
 using Modelplane.Kubernetes.GatewayApi;
@@ -571,16 +571,12 @@ public static class ModelServiceComposer
         return resources;
     }
 
-    private static JsonObject Status(string ns, string name, InferenceGateway? gateway, JsonObject criticality)
-    {
-        var status = new JsonObject();
-        if (Address(gateway?.Status?.Address) is { } base_)
+    private static JsonObject Status(string ns, string name, InferenceGateway? gateway, ModelServiceCriticality criticality) =>
+        Composition.StatusOf(new ModelServiceStatus
         {
-            status["address"] = $"{base_}/{ns}/{name}";
-        }
-        status["criticality"] = criticality;
-        return status;
-    }
+            Address = Address(gateway?.Status?.Address) is { } base_ ? $"{base_}/{ns}/{name}" : null,
+            Criticality = criticality,
+        }, ModelServiceJsonContext.Default.ModelServiceStatus);
 
     // The gateway's address is a bare IP or hostname (plain HTTP), or an https:// URL when it has TLS.
     internal static string? Address(string? gatewayAddress)

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Text.Json.Nodes;
-using Modelplane.Yaml;
+using Modelplane.Sdk;
 
 namespace Modelplane.Functions.ServingStacks;
 
@@ -19,7 +19,7 @@ internal static class GaieCrds
     /// <summary>The llm-d-router release whose <c>llm-d.ai</c> InferenceObjective and InferenceModelRewrite CRDs are vendored: the picker's own.</summary>
     public const string RouterVersion = "v0.9.0";
 
-    private static readonly EmbeddedCrds Bundle = new(typeof(GaieCrds).Assembly, "GaieCrds/", crd =>
+    private static readonly EmbeddedCrds Bundle = new(typeof(GaieCrds).Assembly, "GaieCrds/" + EmbeddedCrds.FileName, crd =>
     {
         crd.Remove("status");
         (crd["metadata"] as JsonObject)?.Remove("creationTimestamp");

@@ -8,9 +8,6 @@ using Modelplane.Kubernetes.Helm;
 using Modelplane.Kubernetes.Meta;
 using Modelplane.Kubernetes.Protection;
 using Modelplane.Sdk;
-using HelmProviderConfigReference = Modelplane.Kubernetes.Helm.ProviderConfigReference;
-using ProviderConfig = Modelplane.Kubernetes.Crossplane.ProviderConfig;
-using ProviderConfigReference = Modelplane.Kubernetes.Crossplane.ProviderConfigReference;
 
 namespace Modelplane.Functions.ServingStacks;
 
@@ -237,7 +234,10 @@ public static class ServingStackComposer
             && gateway.Resource.ArrayAt("status.atProvider.manifest.status.addresses", $"observed[{GatewayKey}]") is [JsonObject first, ..]
             ? first.StringAt("value", $"observed[{GatewayKey}].status.atProvider.manifest.status.addresses[0]")
             : null;
-        return string.IsNullOrEmpty(address) ? [] : new JsonObject { ["gateway"] = new JsonObject { ["address"] = address } };
+        return Composition.StatusOf(new ServingStackStatus
+        {
+            Gateway = string.IsNullOrEmpty(address) ? null : new StackGatewayStatus { Address = address },
+        }, ServingStackJsonContext.Default.ServingStackStatus);
     }
 
     // Ready when we know it is; otherwise unspecified, as upstream (Crossplane counts it as not ready).

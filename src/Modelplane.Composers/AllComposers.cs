@@ -9,6 +9,9 @@ namespace Modelplane.Composers;
 /// <remarks>
 /// A Composition step names its composer in its input; a test checks that every step under
 /// package/apis names a composer registered here and that every composer registered here is used.
+/// The list is written out, not scanned for, so the NativeAOT server needs no reflection;
+/// <c>HouseTests</c> (tests/Modelplane.Render.Tests) fails when a <c>functions/&lt;Plural&gt;</c> composer is
+/// missing from it or from this project's references.
 /// </remarks>
 public static class AllComposers
 {

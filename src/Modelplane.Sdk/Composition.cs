@@ -1,7 +1,9 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Modelplane.Sdk;
 
@@ -44,6 +46,15 @@ public sealed class Composition
 
     /// <summary>How long Crossplane may reuse this answer; null is the SDK default, 60 s.</summary>
     public TimeSpan? Ttl { get; init; }
+
+    /// <summary>The composite's status record as the JSON object <see cref="Status"/> takes.</summary>
+    /// <remarks>
+    /// Composers write status through their XR's status record (src/Modelplane.Apis), never as raw
+    /// JSON, so the XRD drift test that guards the records guards every status a composer writes.
+    /// </remarks>
+    public static JsonObject StatusOf<T>(T status, JsonTypeInfo<T> type) where T : class =>
+        JsonSerializer.SerializeToNode(status, type) as JsonObject
+        ?? throw new InvalidOperationException($"{typeof(T).Name} does not serialise to a JSON object");
 
     /// <summary>A composition that only stops the pipeline, with a False condition saying why.</summary>
     public static Composition Fatal(string conditionType, string reason, string message) => new()

@@ -15,16 +15,6 @@ namespace Modelplane.Platform.Tests;
 /// <summary>Fixtures shared by the platform tests: fixed names, fixed timestamps.</summary>
 internal static class Fixtures
 {
-    public const string TransitionTime = "2026-01-01T00:00:00Z";
-
-    public static JsonObject Condition(string type, string status, string reason) => new()
-    {
-        ["type"] = type,
-        ["status"] = status,
-        ["reason"] = reason,
-        ["lastTransitionTime"] = TransitionTime,
-    };
-
     /// <summary>A composed resource as Crossplane observes it: identity, conditions and any extra status.</summary>
     public static JsonObject Observed(string apiVersion, string kind, string name, string? ns, bool? ready = null, JsonObject? status = null)
     {

@@ -10,16 +10,6 @@ namespace Modelplane.Provisioning.Tests;
 /// <summary>Fixtures shared by the provisioning tests: fixed names, fixed timestamps.</summary>
 internal static class Fixtures
 {
-    public const string TransitionTime = "2026-01-01T00:00:00Z";
-
-    public static JsonObject Condition(string type, string status, string reason) => new()
-    {
-        ["type"] = type,
-        ["status"] = status,
-        ["reason"] = reason,
-        ["lastTransitionTime"] = TransitionTime,
-    };
-
     /// <summary>A composed resource as Crossplane observes it: a generated name, an external name, conditions and status.</summary>
     public static JsonObject Observed(string apiVersion, string kind, string name, string? ns = null, bool? ready = null, JsonObject? status = null, string? externalName = null, JsonObject? spec = null, string? compositionResourceName = null)
     {

@@ -11,7 +11,6 @@ internal static class Fixtures
     public const string Namespace = "ml-team";
     public const string ServiceName = "test-service";
     public const string GatewayAddress = "34.55.100.10";
-    public const string TransitionTime = "2026-01-01T00:00:00Z";
 
     public static JsonObject Labels(params string[] pairs)
     {
@@ -159,21 +158,6 @@ internal static class Fixtures
             gateway["status"] = new JsonObject { ["address"] = address };
         }
         return gateway;
-    }
-
-    /// <summary>A condition as it sits in an observed object's status.</summary>
-    public static JsonObject Condition(string type, string status, string? reason = null, string? message = null)
-    {
-        var condition = new JsonObject { ["type"] = type, ["status"] = status, ["lastTransitionTime"] = TransitionTime };
-        if (reason is not null)
-        {
-            condition["reason"] = reason;
-        }
-        if (message is not null)
-        {
-            condition["message"] = message;
-        }
-        return condition;
     }
 
     /// <summary>An observed object: a name and status conditions (and any extra status).</summary>

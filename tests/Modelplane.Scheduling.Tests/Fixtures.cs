@@ -21,7 +21,6 @@ internal static class Fx
     public const string Memory141 = "device.capacity[\"gpu.nvidia.com\"].memory.compareTo(quantity(\"141Gi\")) >= 0";
     public const string Memory200 = "device.capacity[\"gpu.nvidia.com\"].memory.compareTo(quantity(\"200Gi\")) >= 0";
     public const string Infiniband = "device.attributes[\"nic.nvidia.com\"].linkType == \"infiniband\"";
-    public const string TransitionTime = "2026-01-01T00:00:00Z";
 
     // ---- Devices and classes ----
 
@@ -159,14 +158,6 @@ internal static class Fx
             ["status"] = status,
         };
     }
-
-    public static JsonObject Condition(string type, string status, string reason) => new()
-    {
-        ["type"] = type,
-        ["status"] = status,
-        ["reason"] = reason,
-        ["lastTransitionTime"] = TransitionTime,
-    };
 
     // ---- Deployments ----
 

@@ -3,51 +3,39 @@
 
 using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
+using Modelplane.Render.Engine;
 using Modelplane.Sdk;
 using Modelplane.Testing;
 
 namespace Modelplane.Scheduling.Tests;
 
-/// <summary>Crossplane's required-resources loop over a fixed set of objects.</summary>
+/// <summary>Crossplane's required-resources loop over a fixed set of objects, as the render CLI runs it.</summary>
 /// <remarks>
-/// Call, fetch what the response requires (by selector, as Crossplane fetches: by name, by labels, or
-/// every object of the kind; lists sorted by namespace/name), call again, until the requirements
-/// repeat. Crossplane allows the first call and five more.
+/// The loop and the selector semantics are the CLI's own (<see cref="PipelineRenderer.RunWithRequirementsAsync"/>
+/// over an <see cref="ObjectStore"/>), so these tests fetch exactly as <c>modelplane render</c> and
+/// Crossplane do; this class only keeps the request of the last call, whose response Crossplane applies.
 /// </remarks>
 internal static class RequirementsLoop
 {
-    public const int MaxCalls = 6;
-
     /// <summary>The request of the last call, whose response Crossplane would apply.</summary>
     public static RunFunctionRequest Final(Composer composer, JsonObject xr, IReadOnlyList<JsonObject> objects, IReadOnlyDictionary<string, JsonObject>? observed = null)
     {
-        var fetched = new Dictionary<string, IReadOnlyList<JsonObject>>(StringComparer.Ordinal);
-        Requirements? previous = null;
-        for (var call = 0; call < MaxCalls; call++)
-        {
-            var request = FunctionHost.Request(composer.Name, xr, fetched, observed);
-            var response = FunctionHost.Run(request, composer);
-            if (response.Requirements is null || response.Requirements.Equals(previous) || response.Results.Any(r => r.Severity == Severity.Fatal))
-            {
-                return request;
-            }
-            previous = response.Requirements;
-            fetched = response.Requirements.Resources.ToDictionary(r => r.Key, r => (IReadOnlyList<JsonObject>)Match(r.Value, objects), StringComparer.Ordinal);
-        }
-        throw new InvalidOperationException($"requirements did not stabilise in {MaxCalls} calls");
+        var runtime = new Recording(composer);
+        PipelineRenderer.RunWithRequirementsAsync(runtime, FunctionHost.Request(composer.Name, xr, null, observed), new ObjectStore(objects), CancellationToken.None)
+            .GetAwaiter().GetResult();
+        return runtime.Last!;
     }
 
-    public static JsonObject[] Match(ResourceSelector selector, IReadOnlyList<JsonObject> objects) =>
-        objects
-            .Where(o => o["apiVersion"]!.GetValue<string>() == selector.ApiVersion && o["kind"]!.GetValue<string>() == selector.Kind)
-            .Where(o => !selector.HasNamespace || o["metadata"]!["namespace"]?.GetValue<string>() == selector.Namespace)
-            .Where(o => selector.MatchCase switch
-            {
-                ResourceSelector.MatchOneofCase.MatchName => o["metadata"]!["name"]!.GetValue<string>() == selector.MatchName,
-                ResourceSelector.MatchOneofCase.MatchLabels => selector.MatchLabels.Labels.All(l => o["metadata"]!["labels"]?[l.Key]?.GetValue<string>() == l.Value),
-                _ => true,
-            })
-            .OrderBy(o => o["metadata"]!["namespace"]?.GetValue<string>() ?? "", StringComparer.Ordinal)
-            .ThenBy(o => o["metadata"]!["name"]!.GetValue<string>(), StringComparer.Ordinal)
-            .ToArray();
+    private sealed class Recording(Composer composer) : IFunctionRuntime
+    {
+        public RunFunctionRequest? Last { get; private set; }
+
+        public string Describe => "in process, recording";
+
+        public Task<RunFunctionResponse> RunAsync(RunFunctionRequest request, CancellationToken cancellationToken)
+        {
+            Last = request.Clone();
+            return Task.FromResult(FunctionHost.Run(request, composer));
+        }
+    }
 }

@@ -137,14 +137,14 @@ public sealed record Accelerator
 /// </remarks>
 public sealed record Device
 {
-    /// <summary>Devices a ResourceClaim requests; <see cref="DeviceClaim.Synthetic"/> ones only steer scheduling.</summary>
-    public const DeviceClaim DefaultClaim = DeviceClaim.DRA;
+    /// <summary>Devices a ResourceClaim requests; <see cref="DeviceClaimMode.Synthetic"/> ones only steer scheduling.</summary>
+    public const DeviceClaimMode DefaultClaim = DeviceClaimMode.DRA;
 
     public const int DefaultCount = 1;
 
     public string? Name { get; init; }
 
-    public DeviceClaim? Claim { get; init; }
+    public DeviceClaimMode? Claim { get; init; }
 
     public string? Driver { get; init; }
 
@@ -159,8 +159,8 @@ public sealed record Device
     public IReadOnlyDictionary<string, DeviceCapacity>? Capacity { get; init; }
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<DeviceClaim>))]
-public enum DeviceClaim
+[JsonConverter(typeof(JsonStringEnumConverter<DeviceClaimMode>))]
+public enum DeviceClaimMode
 {
     DRA,
     Synthetic,

@@ -52,7 +52,7 @@ public sealed record ClusterSpec
 
     public ExistingCluster? Existing { get; init; }
 
-    public GkeCluster? Gke { get; init; }
+    public GkeSource? Gke { get; init; }
 
     public EksCluster? Eks { get; init; }
 
@@ -118,7 +118,7 @@ public sealed record ClusterCache
     public string? StorageClassName { get; init; }
 }
 
-public sealed record GkeCluster
+public sealed record GkeSource
 {
     public string? Region { get; init; }
 
@@ -243,7 +243,7 @@ public sealed record InfinibandFabric
 
 public sealed record InferenceClusterStatus
 {
-    public ProviderConfigReference? ProviderConfigRef { get; init; }
+    public ClusterProviderConfigRef? ProviderConfigRef { get; init; }
 
     public ClusterGateway? Gateway { get; init; }
 
@@ -257,7 +257,7 @@ public sealed record InferenceClusterStatus
     public IReadOnlyList<StatusCondition>? Conditions { get; init; }
 }
 
-public sealed record ProviderConfigReference
+public sealed record ClusterProviderConfigRef
 {
     public string? Name { get; init; }
 }

@@ -73,7 +73,7 @@ public sealed record DeploymentTemplateSpec
 
     public Serving? Serving { get; init; }
 
-    public IReadOnlyList<Toleration>? Tolerations { get; init; }
+    public IReadOnlyList<TaintToleration>? Tolerations { get; init; }
 
     public IReadOnlyList<Engine>? Engines { get; init; }
 }
@@ -101,7 +101,7 @@ public enum ServingMode
 }
 
 /// <summary>A Kubernetes-style toleration of InferenceCluster taints.</summary>
-public sealed record Toleration
+public sealed record TaintToleration
 {
     public string? Key { get; init; }
 
@@ -198,7 +198,7 @@ public sealed record PodTemplate
 {
     public PodTemplateMetadata? Metadata { get; init; }
 
-    public PodSpec? Spec { get; init; }
+    public EnginePodSpec? Spec { get; init; }
 }
 
 public sealed record PodTemplateMetadata
@@ -208,14 +208,14 @@ public sealed record PodTemplateMetadata
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 }
 
-public sealed record PodSpec
+public sealed record EnginePodSpec
 {
-    public IReadOnlyList<Container>? Containers { get; init; }
+    public IReadOnlyList<EngineContainer>? Containers { get; init; }
 
     public IReadOnlyList<LocalObjectReference>? ImagePullSecrets { get; init; }
 }
 
-public sealed record Container
+public sealed record EngineContainer
 {
     public string? Name { get; init; }
 

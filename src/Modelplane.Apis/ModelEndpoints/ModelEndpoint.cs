@@ -39,7 +39,7 @@ public sealed record ModelEndpointMetadata
 
 public sealed record ModelEndpointSpec
 {
-    /// <summary>Where the endpoint serves; only scheme, host and port are routed (see <see cref="EndpointUrl"/>).</summary>
+    /// <summary>Where the endpoint serves; only scheme, host and port are routed (see <c>Modelplane.Domain.EndpointUrl</c>).</summary>
     public string? Url { get; init; }
 
     /// <summary>The prefix a ModelService's <c>/&lt;namespace&gt;/&lt;service&gt;/</c> is rewritten to for this endpoint.</summary>

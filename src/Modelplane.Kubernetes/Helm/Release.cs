@@ -27,12 +27,12 @@ public sealed record Release
 
 public sealed record ReleaseSpec
 {
-    public ProviderConfigReference? ProviderConfigRef { get; init; }
+    public HelmProviderConfigReference? ProviderConfigRef { get; init; }
 
     public ReleaseParameters? ForProvider { get; init; }
 }
 
-public sealed record ProviderConfigReference
+public sealed record HelmProviderConfigReference
 {
     public string? Kind { get; init; }
 
@@ -60,7 +60,7 @@ public sealed record ChartSpec
 }
 
 /// <summary>A provider-helm ProviderConfig; namespaced so a namespaced Usage can protect it.</summary>
-public sealed record ProviderConfig
+public sealed record HelmProviderConfig
 {
     public string ApiVersion { get; init; } = HelmApi.V1Beta1;
 
@@ -68,15 +68,15 @@ public sealed record ProviderConfig
 
     public ObjectMeta? Metadata { get; init; }
 
-    public ProviderConfigSpec? Spec { get; init; }
+    public HelmProviderConfigSpec? Spec { get; init; }
 }
 
-public sealed record ProviderConfigSpec
+public sealed record HelmProviderConfigSpec
 {
-    public ProviderCredentials? Credentials { get; init; }
+    public HelmProviderCredentials? Credentials { get; init; }
 }
 
-public sealed record ProviderCredentials
+public sealed record HelmProviderCredentials
 {
     /// <summary><c>InjectedIdentity</c>: the provider pod's own service account.</summary>
     public string? Source { get; init; }
@@ -85,5 +85,5 @@ public sealed record ProviderCredentials
 /// <summary>Source-generated JSON for provider-helm objects.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Release))]
-[JsonSerializable(typeof(ProviderConfig))]
+[JsonSerializable(typeof(HelmProviderConfig))]
 public sealed partial class HelmJsonContext : JsonSerializerContext;

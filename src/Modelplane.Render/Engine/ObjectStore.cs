@@ -15,6 +15,13 @@ namespace Modelplane.Render.Engine;
 /// object of the kind. A namespace narrows a LIST; without one the LIST spans every namespace. Lists
 /// come back sorted by namespace/name, as Crossplane sorts them, so a composer sees the same order
 /// here as in a cluster.
+/// <para>
+/// A by-name selector without a namespace GETs with an empty namespace (Crossplane's
+/// <c>ExistingRequiredResourcesFetcher</c> builds <c>NamespacedName{Namespace: rs.GetNamespace()}</c>), so it
+/// finds a cluster-scoped object only; for a namespaced kind the API server answers NotFound and the
+/// requirement resolves to nothing. This is the one copy of these rules: the CLI and the tests'
+/// required-resources loops both fetch through it.
+/// </para>
 /// </remarks>
 public sealed class ObjectStore
 {

@@ -10,7 +10,6 @@ using Google.Protobuf;
 using Modelplane.Functions.InferenceGateways;
 using Modelplane.Testing;
 using Modelplane.Yaml;
-using static Modelplane.Routing.Tests.Fixtures;
 
 namespace Modelplane.Routing.Tests.InferenceGateways;
 

@@ -1,7 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using Modelplane.Apis.ModelEndpoints;
+using Modelplane.Domain;
 
 namespace Modelplane.Routing.Tests.ModelEndpoints;
 

@@ -48,7 +48,7 @@ public sealed class ModelEndpointComposerTests
             Request(Xr("not-a-url"), service: "together-svc", slice: true, sliceAddress: ("FQDN", "api.together.xyz", 443), appProtocol: "https")),
         new("invalid-url-warning-not-repeated",
             "When the XR already carries the same InvalidURL condition, no second Warning event is emitted.",
-            Request(Xr("not-a-url", conditions: new JsonArray(Fixtures.Condition("RoutingReady", "False", "InvalidURL", InvalidMessage))))),
+            Request(Xr("not-a-url", conditions: new JsonArray(Condition("RoutingReady", "False", "InvalidURL", InvalidMessage))))),
         new("https-custom-port-uses-app-protocol",
             "https on a port other than 443 keeps TLS through appProtocol https, which upstream lost.",
             Request(Xr("https://models.example.com:8443/v1"), service: "custom-svc", slice: true)),

@@ -17,18 +17,18 @@ public sealed class GatewayApiSchemaTests
 
     // Each row breaks one limit; the validator must name it, or the checks below prove nothing.
     [Theory]
-    [InlineData("17-backendrefs", "spec.rules[0].backendRefs: 17 items, at most 16 allowed")]
-    [InlineData("17-rules", "spec.rules: 17 items, at most 16 allowed")]
-    [InlineData("weight-too-big", "spec.rules[0].backendRefs[0].weight: 1000001 is above the maximum 1000000")]
-    [InlineData("negative-weight", "spec.rules[0].backendRefs[0].weight: -1 is below the minimum 0")]
-    [InlineData("unknown-field", "spec.rules[0].backendRefs[0].wieght: unknown field")]
-    [InlineData("bad-path-type", "spec.rules[0].matches[0].path.type: \"Prefix\" is not one of")]
-    [InlineData("bad-header-name", "spec.rules[0].matches[0].headers[0].name: \"x hop\" does not match")]
-    [InlineData("missing-parent-name", "spec.parentRefs[0].name: required")]
-    [InlineData("string-port", "spec.rules[0].backendRefs[0].port: must be an integer")]
-    [InlineData("missing-port", "spec.rules[0].backendRefs[0]: must specify port for a Service reference")]
-    [InlineData("two-rewrites", "spec.rules[0].backendRefs[0].filters: URLRewrite may appear at most once")]
-    [InlineData("rewrite-without-prefix", "spec.rules[0].backendRefs[0]: ReplacePrefixMatch needs exactly one PathPrefix match in its rule")]
+    [InlineData("17-backendrefs", "spec.rules[0].backendRefs: Too many")]
+    [InlineData("17-rules", "spec.rules: Too many")]
+    [InlineData("weight-too-big", "spec.rules[0].backendRefs[0].weight: Invalid value: 1000001")]
+    [InlineData("negative-weight", "spec.rules[0].backendRefs[0].weight: Invalid value: -1")]
+    [InlineData("unknown-field", "spec.rules[0].backendRefs[0].wieght: field not declared in schema")]
+    [InlineData("bad-path-type", "spec.rules[0].matches[0].path.type: Unsupported value: \"Prefix\"")]
+    [InlineData("bad-header-name", "spec.rules[0].matches[0].headers[0].name: Invalid value: \"x hop\"")]
+    [InlineData("missing-parent-name", "spec.parentRefs[0].name: Required value")]
+    [InlineData("string-port", "spec.rules[0].backendRefs[0].port: Invalid value: \"80\": must be of type integer")]
+    [InlineData("missing-port", "spec.rules[0].backendRefs[0]: Invalid value: \"object\": Must have port for Service reference")]
+    [InlineData("two-rewrites", "spec.rules[0].backendRefs[0].filters: Invalid value: \"array\": URLRewrite filter cannot be repeated")]
+    [InlineData("rewrite-without-prefix", "spec.rules[0]: Invalid value: \"object\": Within backendRefs, When using URLRewrite filter with")]
     public void Validate_BrokenRoute_NamesTheProblem(string breakage, string expected)
     {
         var route = Route();
@@ -172,7 +172,7 @@ public sealed class GatewayApiSchemaTests
         var observed = new Dictionary<string, JsonObject>(StringComparer.Ordinal)
         {
             ["traefik"] = Fixtures.Observed("helm.m.crossplane.io/v1beta1", "Release", "t", "modelplane-system",
-                conditions: new JsonArray(Fixtures.Condition("Ready", "True", "Available"))),
+                conditions: new JsonArray(Condition("Ready", "True", "Available"))),
         };
         var gatewayApi = Desired(FunctionHost.Run(FunctionHost.Request(InferenceGatewayComposer.Name, xr, observed: observed), InferenceGatewayComposer.Composer))
             .Where(r => r["apiVersion"]?.GetValue<string>() == "gateway.networking.k8s.io/v1").ToArray();

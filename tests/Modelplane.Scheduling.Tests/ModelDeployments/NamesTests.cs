@@ -31,12 +31,12 @@ public sealed class NamesTests
     public void ChildNameOpaque_DiscriminatorsAreHashedNotShown() =>
         Assert.DoesNotContain("cluster-a", ChildName.Opaque("my-model", "cluster-a", "0"), StringComparison.Ordinal);
 
-    private static Toleration Tol(string? key, TolerationOperator? op = null, string? value = null, TaintEffect? effect = null) =>
+    private static TaintToleration Tol(string? key, TolerationOperator? op = null, string? value = null, TaintEffect? effect = null) =>
         new() { Key = key, Operator = op, Value = value, Effect = effect };
 
     private static readonly Taint Maintenance = new() { Key = "maintenance", Value = "on", Effect = TaintEffect.NoSchedule };
 
-    public static TheoryData<string, Toleration, bool> TolerationRows => new()
+    public static TheoryData<string, TaintToleration, bool> TolerationRows => new()
     {
         { "Exists on the key", Tol("maintenance", TolerationOperator.Exists), true },
         { "Exists on another key", Tol("other", TolerationOperator.Exists), false },
@@ -51,7 +51,7 @@ public sealed class NamesTests
 
     [Theory]
     [MemberData(nameof(TolerationRows))]
-    public void Tolerates_Rows(string row, Toleration toleration, bool want) =>
+    public void Tolerates_Rows(string row, TaintToleration toleration, bool want) =>
         Assert.True(want == Tolerations.Tolerates(toleration, Maintenance), row);
 
     [Fact]

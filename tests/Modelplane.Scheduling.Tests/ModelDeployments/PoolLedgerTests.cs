@@ -1,7 +1,7 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using Modelplane.Apis.ModelReplicas;
+using Modelplane.Domain;
 using Modelplane.Functions.ModelDeployments;
 
 namespace Modelplane.Scheduling.Tests.ModelDeployments;

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using Modelplane.Apis.ModelDeployments;
+using Modelplane.Apis.ModelReplicas;
 
-namespace Modelplane.Apis.ModelReplicas;
+namespace Modelplane.Domain;
 
 /// <summary>What one pod claims from its node: device class name to count, in ordinal class order.</summary>
 /// <remarks>Value equality over the pairs, so pods that claim the same devices group together.</remarks>

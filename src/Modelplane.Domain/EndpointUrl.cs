@@ -6,7 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
-namespace Modelplane.Apis.ModelEndpoints;
+namespace Modelplane.Domain;
 
 /// <summary>The routable part of a ModelEndpoint's <c>spec.url</c>: scheme, host, port and EndpointSlice address type.</summary>
 /// <remarks>

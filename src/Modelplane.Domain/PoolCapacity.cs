@@ -1,9 +1,9 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using Modelplane.Apis.ModelReplicas;
+using Modelplane.Apis.InferenceClasses;
 
-namespace Modelplane.Apis.InferenceClusters;
+namespace Modelplane.Domain;
 
 /// <summary>Whether a set of pods fits a pool however its nodes' scheduler places them: the one rule the
 /// scheduler admits by and the cluster checks its counted allocation against.</summary>
@@ -70,13 +70,13 @@ public static class PoolCapacity
     }
 
     /// <summary>Claimable devices of each class on one node of a pool with these devices.</summary>
-    public static SortedDictionary<string, int> PerNode(IEnumerable<InferenceClasses.Device> devices)
+    public static SortedDictionary<string, int> PerNode(IEnumerable<Device> devices)
     {
         var perNode = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var device in devices.Where(d => (d.Claim ?? InferenceClasses.Device.DefaultClaim) == InferenceClasses.DeviceClaim.DRA))
+        foreach (var device in devices.Where(d => (d.Claim ?? Device.DefaultClaim) == DeviceClaimMode.DRA))
         {
             var cls = device.DeviceClassName ?? "";
-            perNode[cls] = perNode.GetValueOrDefault(cls) + Math.Max(0, device.Count ?? InferenceClasses.Device.DefaultCount);
+            perNode[cls] = perNode.GetValueOrDefault(cls) + Math.Max(0, device.Count ?? Device.DefaultCount);
         }
         return perNode;
     }
