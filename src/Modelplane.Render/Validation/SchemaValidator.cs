@@ -88,7 +88,8 @@ public static class SchemaValidator
         if (node is JsonObject root && root["metadata"] is JsonObject
             && schema["properties"]?["metadata"] is JsonObject { } metadataSchema && metadataSchema["properties"] is null)
         {
-            node = new JsonObject(root.Where(p => p.Key != "metadata").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+            // An empty object stands in for it, so a root `required: [metadata]` (Traefik's CRDs) still holds.
+            node = new JsonObject(root.Select(p => KeyValuePair.Create(p.Key, p.Key == "metadata" ? new JsonObject() : p.Value?.DeepClone())));
         }
         Check(node, schema, path, errors);
         return errors;

@@ -116,10 +116,10 @@ public sealed class GatewayApiSchemaTests
     // Each row breaks a failover as the API server (or Traefik) would refuse it; the check must say so.
     [Theory]
     [InlineData("two-modes", "spec: 2 modes set")]
-    [InlineData("no-fallback", "spec.failover.fallback: required")]
-    [InlineData("bad-kind", "spec.failover.fallback.kind: \"Traefikservice\" is not one of")]
-    [InlineData("mirroring", "spec.mirroring: unknown field")]
-    [InlineData("status-number", "spec.failover.errors.status[0]: must be a string")]
+    [InlineData("no-fallback", "spec.failover.fallback: Required value")]
+    [InlineData("bad-kind", "spec.failover.fallback.kind: Unsupported value: \"Traefikservice\"")]
+    [InlineData("mirroring", "spec.mirroring: field not declared in schema")]
+    [InlineData("status-number", "spec.failover.errors.status[0]: Invalid value: 429")]
     public void Validate_BrokenFailover_NamesTheProblem(string breakage, string expected)
     {
         var service = FunctionHost.Yaml("""

@@ -3,6 +3,7 @@
 
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using Modelplane.Render.Validation;
 using Modelplane.Yaml;
 
 namespace Modelplane.Routing.Tests.Schema;
@@ -25,7 +26,11 @@ internal static class TraefikSchemas
     {
         Assert.Equal("traefik.io/v1alpha1", resource["apiVersion"]!.GetValue<string>());
         var kind = resource["kind"]!.GetValue<string>();
-        var errors = OpenApiValidator.Validate(resource, ByKind.Value[kind]).ToList();
+        // The CLI's own validator, as for the Gateway API objects: defaults, structural schema, CEL rules.
+        var schema = ByKind.Value[kind];
+        var copy = resource.DeepClone().AsObject();
+        SchemaValidator.ApplyDefaults(copy, schema);
+        var errors = SchemaValidator.Validate(copy, schema, "").Select(e => e.ToString()).ToList();
         // Traefik reads one mode (or one middleware type) per object and ignores the rest.
         var modes = (resource["spec"] as JsonObject)?.Count ?? 0;
         if (modes != 1)
