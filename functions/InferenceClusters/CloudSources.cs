@@ -4,6 +4,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.CloudClusters;
+using Modelplane.Apis.EksClusters;
 using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
@@ -28,6 +29,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     public static CloudSource? For(ClusterSource source) => source switch
     {
         ClusterSource.GKE => new(source, "gke-cluster", Modelplane.Apis.GkeClusters.GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
+        ClusterSource.EKS => new(source, "eks-cluster", Modelplane.Apis.EksClusters.EksCluster.KindValue, null, null, EksNodePool.DefaultMaxNodeCount),
         _ => null,
     };
 
@@ -39,6 +41,12 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
             Region = gke.Region,
             KubernetesVersion = gke.KubernetesVersion ?? GkeClusterSpec.DefaultKubernetesVersion,
             Credentials = Credentials(gke.Credentials),
+        }),
+        ClusterSource.EKS when cluster.Eks is { } eks => Serialize(new EksClusterSpec
+        {
+            Region = eks.Region,
+            KubernetesVersion = eks.KubernetesVersion ?? EksClusterSpec.DefaultKubernetesVersion,
+            Credentials = Credentials(eks.Credentials),
         }),
         _ => null,
     };
@@ -80,9 +88,53 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
                     Gpu = new GkeGpu { AcceleratorType = gke.Accelerator?.Type, AcceleratorCount = count },
                     Zones = zones,
                 }), null);
+            case ClusterSource.EKS:
+                return EksPool(pool, cls, cluster.Eks?.Region ?? "");
             default:
                 return (null, NoBlock(pool));
         }
+    }
+
+    // The EKSCluster the InferenceCluster composes has the default subnets: zones <region>a to c.
+    private (JsonObject? Pool, string? Problem) EksPool(NodePool pool, InferenceClass cls, string region)
+    {
+        var at = $"spec.nodePools[{pool.Name}]";
+        if (cls.Spec?.Provisioning?.Eks is not { } eks)
+        {
+            return (null, NoBlock(pool));
+        }
+        if (pool.Zones is not { Count: > 0 } zones)
+        {
+            return (null, $"{at}.zones is required for an EKS pool: list Availability Zones of {region} that offer {eks.InstanceType}");
+        }
+        string[] covered = [.. Enumerable.Range(0, EksNetworking.DefaultSubnetCidrs.Count).Select(i => $"{region}{(char)('a' + i)}")];
+        if (zones.FirstOrDefault(z => !covered.Contains(z, StringComparer.Ordinal)) is { } zone)
+        {
+            return (null, $"{at}.zones: {zone} is not one of the zones the cluster has subnets in; use {string.Join(", ", covered)}");
+        }
+        if (pool.Fabric?.Type == FabricType.InfiniBand)
+        {
+            return (null, $"{at}.fabric: InfiniBand is not offered on EKS; use EFA (or None)");
+        }
+        if (eks.InstanceType is { } instance && AcceleratorShapes.Ec2AcceleratorCount(instance) is { } fixedCount
+            && eks.Accelerator?.Count is { } count && count != fixedCount)
+        {
+            return (null, $"InferenceClass {pool.ClassName}: spec.provisioning.eks.accelerator.count is {count} but {instance} has {fixedCount}; set it to {fixedCount}");
+        }
+        return (Serialize(new EksNodePool
+        {
+            Name = pool.Name,
+            Role = PoolRole.GPU,
+            InstanceType = eks.InstanceType,
+            DiskSizeGb = eks.DiskSizeGb ?? EksNodePool.DefaultDiskSizeGb,
+            NodeCount = pool.NodeCount ?? NodePool.DefaultNodeCount,
+            MinNodeCount = pool.MinNodeCount,
+            MaxNodeCount = pool.MaxNodeCount,
+            Gpu = new EksGpu { AcceleratorType = eks.Accelerator?.Type },
+            CapacityBlock = pool.CapacityBlock?.CapacityReservationId is { } reservation ? new EksCapacityBlock { CapacityReservationId = reservation } : null,
+            Zones = zones,
+            Fabric = pool.Fabric?.Type == FabricType.EFA ? EksFabric.EFA : null,
+        }), null);
     }
 
     private string NoBlock(NodePool pool) =>
@@ -102,6 +154,10 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         };
 
     private static JsonObject Serialize(GkeClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, GkeClusterJsonContext.Default.GkeClusterSpec)!;
+
+    private static JsonObject Serialize(EksClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, EksClusterJsonContext.Default.EksClusterSpec)!;
+
+    private static JsonObject Serialize(EksNodePool pool) => (JsonObject)JsonSerializer.SerializeToNode(pool, EksClusterJsonContext.Default.EksNodePool)!;
 
     private static JsonObject Serialize(GkeNodePool pool) => (JsonObject)JsonSerializer.SerializeToNode(pool, GkeClusterJsonContext.Default.GkeNodePool)!;
 }

@@ -95,7 +95,7 @@ public static class InferenceClusterComposer
         var cluster = ic.Spec?.Cluster;
         if (cluster?.Source is not { } source)
         {
-            return Stop(req, requirements, resources, ReasonInvalidSpec, $"invalid InferenceCluster \"{name}\": spec.cluster.source is required; set it to GKE or Existing");
+            return Stop(req, requirements, resources, ReasonInvalidSpec, $"invalid InferenceCluster \"{name}\": spec.cluster.source is required; set it to GKE, EKS, AKS, Nebius, Vultr or Existing");
         }
         if (source == ClusterSource.Existing)
         {
@@ -104,7 +104,7 @@ public static class InferenceClusterComposer
         if (CloudSource.For(source) is not { } cloud)
         {
             return Stop(req, requirements, resources, ReasonSourceNotSupported,
-                $"cannot provision InferenceCluster \"{name}\": spec.cluster.source {source} is not supported yet; this release provisions GKE and connects Existing clusters");
+                $"cannot provision InferenceCluster \"{name}\": spec.cluster.source {source} is not supported yet; this release provisions GKE and EKS and connects Existing clusters");
         }
         if (cloud.ClusterSpec(cluster) is not { } clusterSpec)
         {

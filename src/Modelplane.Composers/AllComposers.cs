@@ -28,6 +28,7 @@ public static class AllComposers
         Modelplane.Functions.Usages.UsagesComposer.Composer,
         // Provisioning: one composer per cloud cluster XR.
         Modelplane.Functions.GkeClusters.GkeClusterComposer.Composer,
+        Modelplane.Functions.EksClusters.EksClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

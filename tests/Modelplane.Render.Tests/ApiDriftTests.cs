@@ -4,6 +4,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Modelplane.Apis.EksClusters;
 using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
@@ -36,7 +37,7 @@ public sealed class ApiDriftTests
         "inferenceclasses", "inferenceclusters", "inferencegateways", "modelcaches", "modeldeployments",
         "modelendpoints", "modelreplicas", "modelservices", "servingstacks",
         // Provisioning: the per-cloud cluster XRs.
-        "gkeclusters",
+        "gkeclusters", "eksclusters",
     ];
 
     public static TheoryData<string> Plurals => new(Names);
@@ -90,6 +91,7 @@ public sealed class ApiDriftTests
         "modelservices" => ModelServiceJsonContext.Default.ModelService,
         "servingstacks" => ServingStackJsonContext.Default.ServingStack,
         "gkeclusters" => GkeClusterJsonContext.Default.GkeCluster,
+        "eksclusters" => EksClusterJsonContext.Default.EksCluster,
         _ => throw new ArgumentOutOfRangeException(nameof(plural), plural, "no record for this XRD"),
     };
 

@@ -161,6 +161,55 @@ public sealed class CloudInferenceClusterTests
               template: {spec: {containers: [{name: engine, image: vllm}]}}
         """);
 
+    private const string EksClass = "eks: {instanceType: g6.xlarge, diskSizeGb: 50, accelerator: {type: nvidia-l4, count: 1}}";
+
+    private static JsonObject Eks(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "EKS", ["eks"] = new JsonObject { ["region"] = "us-west-2" } };
+        s["nodePools"]![0]!["zones"] = new JsonArray("us-west-2a", "us-west-2b");
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The EKSCluster as Crossplane observes it once provisioned, with the Secret it publishes.</summary>
+    private static JsonObject ObservedEks(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "EKSCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["region"] = "us-west-2",
+                ["kubernetesVersion"] = "1.36",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "l4-pool", ["role"] = "GPU", ["instanceType"] = "g6.xlarge", ["diskSizeGb"] = 50, ["nodeCount"] = 2,
+                    ["minNodeCount"] = 0, ["maxNodeCount"] = 4, ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-l4" },
+                    ["zones"] = new JsonArray("us-west-2a", "us-west-2b"), ["fabric"] = "None",
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx-efs" },
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running EKS cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamEksObserved() => new(StringComparer.Ordinal)
+    {
+        ["eks-cluster"] = ObservedEks(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "a1b2.elb.us-west-2.amazonaws.com" } },
+            spec: new JsonObject { ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }) }),
+        ["usage-eks-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-5tq8w", Ns, ready: true),
+        ["usage-replicas"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "ClusterUsage", "test-cluster-p9x4k", ready: true),
+    };
+
     /// <summary>What upstream's compose-inference-cluster composed for a running GKE cluster, as observed.</summary>
     private static Dictionary<string, JsonObject> UpstreamObserved() => new(StringComparer.Ordinal)
     {
@@ -234,6 +283,30 @@ public sealed class CloudInferenceClusterTests
         new("source-not-built-is-not-ready",
             "A cloud source this release cannot provision yet is a False condition and never Ready.",
             Request(Cluster(s => s["cluster"] = new JsonObject { ["source"] = "Vultr", ["vultr"] = new JsonObject { ["region"] = "ewr" } }), Required([]))),
+        new("eks-first-pass-composes-cluster-xr-only",
+            "An EKS cluster first composes only its EKSCluster: the class's instance type and disk, the pool's zones, no accelerator count (the instance type fixes it).",
+            Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))))),
+        new("eks-capacity-block-and-efa-pass-through",
+            "A pool's Capacity Block and EFA fabric are handed to the EKSCluster pool.",
+            Request(Eks(s =>
+                {
+                    s["nodePools"]![0]!["capacityBlock"] = new JsonObject { ["capacityReservationId"] = "cr-0123456789abcdef0" };
+                    s["nodePools"]![0]!["fabric"] = new JsonObject { ["type"] = "EFA" };
+                }),
+                Required([], FunctionHost.Yaml(Class(provisioning: EksClass))))),
+        new("eks-ready-composes-connection-stack-and-usage",
+            "Once the EKSCluster is Ready, the ClusterProviderConfig (no identity: the kubeconfig carries a token), the ServingStack and the backend Usage follow, and the EFS cache class is relayed.",
+            Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))), new Dictionary<string, JsonObject> { ["eks-cluster"] = ObservedEks(ready: true) })),
+        new("eks-zone-without-subnet-keeps-running-pool",
+            "A zone the EKSCluster has no subnet in is a Warning on that pool; the running pool is kept as it runs and the cluster stays.",
+            Request(Eks(s => s["nodePools"]![0]!["zones"] = new JsonArray("us-west-2d")), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))),
+                new Dictionary<string, JsonObject> { ["eks-cluster"] = ObservedEks(ready: true) })),
+        new("eks-accelerator-count-the-instance-lacks",
+            "A class claiming two GPUs on a g6.xlarge (which has one) is refused, naming the count the instance has.",
+            Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: "eks: {instanceType: g6.xlarge, accelerator: {type: nvidia-l4, count: 2}}"))))),
+        new("eks-switch-over-from-upstream",
+            "With upstream's EKSCluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
+            Request(Eks(), Required([Replica()], FunctionHost.Yaml(Class(provisioning: EksClass))), UpstreamEksObserved())),
         new("gke-switch-over-from-upstream",
             "With upstream's GKECluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
             Request(Cluster(), Required([Replica()]), UpstreamObserved())),
@@ -257,6 +330,31 @@ public sealed class CloudInferenceClusterTests
             }
         }
     }
+
+    [Fact]
+    public void EksSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamEksObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Eks(), Required([Replica()], FunctionHost.Yaml(Class(provisioning: EksClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("g6.xlarge", 1)]
+    [InlineData("g6e.12xlarge", 4)]
+    [InlineData("g5.48xlarge", 8)]
+    [InlineData("p5en.48xlarge", 8)]
+    [InlineData("m6i.xlarge", null)]
+    [InlineData("g4dn.xlarge", null)]
+    public void Ec2AcceleratorCount_InstanceType_GpusOrNone(string instanceType, int? want) =>
+        Assert.Equal(want, AcceleratorShapes.Ec2AcceleratorCount(instanceType));
 
     [Fact]
     public void Compose_SameRequest_ByteIdenticalResponse()
