@@ -4,6 +4,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Modelplane.Apis.CloudClusters;
+using Modelplane.Apis.AksClusters;
 using Modelplane.Apis.EksClusters;
 using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
@@ -29,6 +30,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     public static CloudSource? For(ClusterSource source) => source switch
     {
         ClusterSource.GKE => new(source, "gke-cluster", Modelplane.Apis.GkeClusters.GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
+        ClusterSource.AKS => new(source, "aks-cluster", Modelplane.Apis.AksClusters.AksCluster.KindValue, null, null, AksNodePool.DefaultMaxNodeCount),
         ClusterSource.EKS => new(source, "eks-cluster", Modelplane.Apis.EksClusters.EksCluster.KindValue, null, null, EksNodePool.DefaultMaxNodeCount),
         _ => null,
     };
@@ -47,6 +49,12 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
             Region = eks.Region,
             KubernetesVersion = eks.KubernetesVersion ?? EksClusterSpec.DefaultKubernetesVersion,
             Credentials = Credentials(eks.Credentials),
+        }),
+        ClusterSource.AKS when cluster.Aks is { } aks => Serialize(new AksClusterSpec
+        {
+            Location = aks.Location,
+            KubernetesVersion = aks.KubernetesVersion ?? AksClusterSpec.DefaultKubernetesVersion,
+            Credentials = Credentials(aks.Credentials),
         }),
         _ => null,
     };
@@ -90,6 +98,8 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
                 }), null);
             case ClusterSource.EKS:
                 return EksPool(pool, cls, cluster.Eks?.Region ?? "");
+            case ClusterSource.AKS:
+                return AksPool(pool, cls);
             default:
                 return (null, NoBlock(pool));
         }
@@ -137,6 +147,46 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         }), null);
     }
 
+    // An AKS pool's name is its name in AKS, so it must follow AKS's rule (the XRD checks it too).
+    private (JsonObject? Pool, string? Problem) AksPool(NodePool pool, InferenceClass cls)
+    {
+        var at = $"spec.nodePools[{pool.Name}]";
+        if (cls.Spec?.Provisioning?.Aks is not { } aks)
+        {
+            return (null, NoBlock(pool));
+        }
+        if (!AksNames.IsPoolName(pool.Name) || pool.Name == "system")
+        {
+            return (null, $"{at}.name: an AKS pool name is 1 to 12 lowercase letters and digits starting with a letter, and not system; rename the pool (e.g. {AksNames.Suggest(pool.Name)})");
+        }
+        if (pool.Zones?.FirstOrDefault(z => z is not ("1" or "2" or "3")) is { } zone)
+        {
+            return (null, $"{at}.zones: {zone} is not an Azure availability zone; use 1, 2 or 3");
+        }
+        if (pool.Fabric?.Type == FabricType.EFA)
+        {
+            return (null, $"{at}.fabric: EFA is not offered on AKS; use InfiniBand (ND-series) or None");
+        }
+        if (aks.VmSize is { } size && AcceleratorShapes.AzureAcceleratorCount(size) is { } fixedCount
+            && aks.Accelerator?.Count is { } count && count != fixedCount)
+        {
+            return (null, $"InferenceClass {pool.ClassName}: spec.provisioning.aks.accelerator.count is {count} but {size} has {fixedCount}; set it to {fixedCount}");
+        }
+        return (Serialize(new AksNodePool
+        {
+            Name = pool.Name,
+            Role = PoolRole.GPU,
+            VmSize = aks.VmSize,
+            DiskSizeGb = aks.DiskSizeGb ?? AksNodePool.DefaultDiskSizeGb,
+            NodeCount = pool.NodeCount ?? NodePool.DefaultNodeCount,
+            MinNodeCount = pool.MinNodeCount,
+            MaxNodeCount = pool.MaxNodeCount,
+            Zones = pool.Zones is { Count: > 0 } zones ? zones : null,
+            Gpu = new AksGpu { AcceleratorType = aks.Accelerator?.Type },
+            Fabric = pool.Fabric?.Type == FabricType.InfiniBand ? AksFabric.InfiniBand : null,
+        }), null);
+    }
+
     private string NoBlock(NodePool pool) =>
         $"InferenceClass {pool.ClassName} has no {Label} provisioning block; add spec.provisioning.{Label.ToLowerInvariant()} to it, or give pool {pool.Name} a class that has one";
 
@@ -154,6 +204,10 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         };
 
     private static JsonObject Serialize(GkeClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, GkeClusterJsonContext.Default.GkeClusterSpec)!;
+
+    private static JsonObject Serialize(AksClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, AksClusterJsonContext.Default.AksClusterSpec)!;
+
+    private static JsonObject Serialize(AksNodePool pool) => (JsonObject)JsonSerializer.SerializeToNode(pool, AksClusterJsonContext.Default.AksNodePool)!;
 
     private static JsonObject Serialize(EksClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, EksClusterJsonContext.Default.EksClusterSpec)!;
 

@@ -29,6 +29,7 @@ public static class AllComposers
         // Provisioning: one composer per cloud cluster XR.
         Modelplane.Functions.GkeClusters.GkeClusterComposer.Composer,
         Modelplane.Functions.EksClusters.EksClusterComposer.Composer,
+        Modelplane.Functions.AksClusters.AksClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

@@ -73,6 +73,25 @@ public static partial class AcceleratorShapes
         return dot > 0 && instanceType[..dot] is "g5" or "g6" or "g6e" && Ec2GSizes.TryGetValue(instanceType[(dot + 1)..], out var g) ? g : null;
     }
 
+    // Azure GPU VM sizes whose GPU count is documented and whole (fractional A10 sizes are left out).
+    private static readonly Dictionary<string, int> Azure = new(StringComparer.Ordinal)
+    {
+        ["Standard_NV36ads_A10_v5"] = 1,
+        ["Standard_NV72ads_A10_v5"] = 2,
+        ["Standard_NC24ads_A100_v4"] = 1,
+        ["Standard_NC48ads_A100_v4"] = 2,
+        ["Standard_NC96ads_A100_v4"] = 4,
+        ["Standard_NC40ads_H100_v5"] = 1,
+        ["Standard_NC80adis_H100_v5"] = 2,
+        ["Standard_ND96asr_v4"] = 8,
+        ["Standard_ND96amsr_A100_v4"] = 8,
+        ["Standard_ND96isr_H100_v5"] = 8,
+        ["Standard_ND96isr_H200_v5"] = 8,
+    };
+
+    /// <summary>The GPUs an Azure VM size carries, or null when it is not listed.</summary>
+    public static int? AzureAcceleratorCount(string vmSize) => Azure.TryGetValue(vmSize, out var count) ? count : null;
+
     [GeneratedRegex(@"^a[0-9]+-[a-z]+gpu-([0-9]+)g$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex AcceleratorOptimized();
 }

@@ -20,32 +20,33 @@ public sealed class ExampleFleetTests
         return (code, output.ToString(), error.ToString());
     }
 
-    // Each cloud's example fleet: the folder, its InferenceCluster, the cluster XR kind and key, and the kind of its node pools.
-    public static TheoryData<string, string, string, string, string> Fleets => new()
+    // Each cloud's example fleet: the folder, its InferenceCluster, the cluster XR kind and key, its pool, and the kind of its node pools.
+    public static TheoryData<string, string, string, string, string, string> Fleets => new()
     {
-        { "fleet-gke", "gke-us-central", "GKECluster", "gke-cluster", "NodePool" },
-        { "fleet-eks", "eks-us-west", "EKSCluster", "eks-cluster", "NodeGroup" },
+        { "fleet-gke", "gke-us-central", "GKECluster", "gke-cluster", "l4", "NodePool" },
+        { "fleet-eks", "eks-us-west", "EKSCluster", "eks-cluster", "l4", "NodeGroup" },
+        { "fleet-aks", "aks-westeurope", "AKSCluster", "aks-cluster", "a10", "KubernetesClusterNodePool" },
     };
 
     [Theory]
     [MemberData(nameof(Fleets))]
-    public void Fleet_Renders_ClusterReadyAndReplicasPlacedOnIt(string fleet, string cluster, string kind, string key, string poolKind)
+    public void Fleet_Renders_ClusterReadyAndReplicasPlacedOnIt(string fleet, string cluster, string kind, string key, string pool, string poolKind)
     {
         _ = poolKind;
         var (code, output, error) = Render(fleet);
 
         Assert.True(code == 0, error);
-        Assert.Matches($@"\n{cluster} +Ready +[0-9.]+ +l4: 4 nodes\n", output);
-        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("ml-team/qwen3-8b ", StringComparison.Ordinal) && l.Contains($" {cluster}  l4 ", StringComparison.Ordinal)));
+        Assert.Matches($@"\n{cluster} +Ready +[0-9.]+ +{pool}: 4 nodes\n", output);
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("ml-team/qwen3-8b ", StringComparison.Ordinal) && l.Contains($" {cluster}  {pool} ", StringComparison.Ordinal)));
         Assert.Contains($"{kind}/modelplane-system/{cluster} [{key}]  Ready", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\nPROBLEMS\n", output, StringComparison.Ordinal);
     }
 
     [Theory]
     [MemberData(nameof(Fleets))]
-    public void Fleet_EveryComposedProviderResource_ValidAgainstItsCrd(string fleet, string cluster, string kind, string key, string poolKind)
+    public void Fleet_EveryComposedProviderResource_ValidAgainstItsCrd(string fleet, string cluster, string kind, string key, string pool, string poolKind)
     {
-        _ = (cluster, kind, key);
+        _ = (cluster, kind, key, pool);
         var (code, output, error) = Render(fleet, "--format", "yaml");
 
         Assert.True(code == 0, error);

@@ -4,6 +4,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
+using Modelplane.Apis.AksClusters;
 using Modelplane.Apis.EksClusters;
 using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
@@ -37,7 +38,7 @@ public sealed class ApiDriftTests
         "inferenceclasses", "inferenceclusters", "inferencegateways", "modelcaches", "modeldeployments",
         "modelendpoints", "modelreplicas", "modelservices", "servingstacks",
         // Provisioning: the per-cloud cluster XRs.
-        "gkeclusters", "eksclusters",
+        "gkeclusters", "eksclusters", "aksclusters",
     ];
 
     public static TheoryData<string> Plurals => new(Names);
@@ -92,6 +93,7 @@ public sealed class ApiDriftTests
         "servingstacks" => ServingStackJsonContext.Default.ServingStack,
         "gkeclusters" => GkeClusterJsonContext.Default.GkeCluster,
         "eksclusters" => EksClusterJsonContext.Default.EksCluster,
+        "aksclusters" => AksClusterJsonContext.Default.AksCluster,
         _ => throw new ArgumentOutOfRangeException(nameof(plural), plural, "no record for this XRD"),
     };
 

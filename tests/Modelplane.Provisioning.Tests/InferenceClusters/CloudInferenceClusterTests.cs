@@ -210,6 +210,57 @@ public sealed class CloudInferenceClusterTests
         ["usage-replicas"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "ClusterUsage", "test-cluster-p9x4k", ready: true),
     };
 
+    private const string AksClass = "aks: {vmSize: Standard_ND96isr_H100_v5, diskSizeGb: 200, accelerator: {type: nvidia-h100, count: 8}}";
+
+    private static JsonObject Aks(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "AKS", ["aks"] = new JsonObject { ["location"] = "westeurope" } };
+        s["nodePools"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "h100pool", ["className"] = "gpu-l4", ["nodeCount"] = 1, ["minNodeCount"] = 1, ["maxNodeCount"] = 4,
+            ["fabric"] = new JsonObject { ["type"] = "InfiniBand" },
+        });
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The AKSCluster as Crossplane observes it once provisioned, with the Secret it publishes.</summary>
+    private static JsonObject ObservedAks(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "AKSCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["location"] = "westeurope",
+                ["kubernetesVersion"] = "1.34",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "h100pool", ["role"] = "GPU", ["vmSize"] = "Standard_ND96isr_H100_v5", ["diskSizeGb"] = 200, ["nodeCount"] = 1,
+                    ["minNodeCount"] = 1, ["maxNodeCount"] = 4, ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-h100" }, ["fabric"] = "InfiniBand",
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx-fs" },
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running AKS cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamAksObserved() => new(StringComparer.Ordinal)
+    {
+        ["aks-cluster"] = ObservedAks(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "20.31.4.17" } },
+            spec: new JsonObject { ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }) }),
+        ["usage-aks-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-9kd2m", Ns, ready: true),
+    };
+
     /// <summary>What upstream's compose-inference-cluster composed for a running GKE cluster, as observed.</summary>
     private static Dictionary<string, JsonObject> UpstreamObserved() => new(StringComparer.Ordinal)
     {
@@ -307,6 +358,22 @@ public sealed class CloudInferenceClusterTests
         new("eks-switch-over-from-upstream",
             "With upstream's EKSCluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
             Request(Eks(), Required([Replica()], FunctionHost.Yaml(Class(provisioning: EksClass))), UpstreamEksObserved())),
+        new("aks-first-pass-composes-cluster-xr-only",
+            "An AKS cluster first composes only its AKSCluster: the class's VM size and disk, the pool's bounds, InfiniBand as the fabric, no zones key when the pool has none.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))))),
+        new("aks-ready-composes-connection-stack-and-usage",
+            "Once the AKSCluster is Ready, the ClusterProviderConfig (no identity), the ServingStack and the backend Usage follow, and the Azure Files cache class is relayed.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), new Dictionary<string, JsonObject> { ["aks-cluster"] = ObservedAks(ready: true) })),
+        new("aks-pool-name-too-long-keeps-running-pool",
+            "A pool AKS cannot name (here h100-pool-west) is a Warning on that pool suggesting a name that works; the running pool and the cluster stay.",
+            Request(Aks(s => s["nodePools"]!.AsArray().Add(new JsonObject { ["name"] = "h100-pool-west", ["className"] = "gpu-l4" })), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))),
+                new Dictionary<string, JsonObject> { ["aks-cluster"] = ObservedAks(ready: true) })),
+        new("aks-accelerator-count-the-vm-lacks",
+            "A class claiming four GPUs on a Standard_ND96isr_H100_v5 (which has eight) is refused, naming the count the VM has.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: "aks: {vmSize: Standard_ND96isr_H100_v5, accelerator: {type: nvidia-h100, count: 4}}"))))),
+        new("aks-switch-over-from-upstream",
+            "With upstream's AKSCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), UpstreamAksObserved())),
         new("gke-switch-over-from-upstream",
             "With upstream's GKECluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
             Request(Cluster(), Required([Replica()]), UpstreamObserved())),
@@ -345,6 +412,30 @@ public sealed class CloudInferenceClusterTests
             }
         }
     }
+
+    [Fact]
+    public void AksSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamAksObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Standard_ND96isr_H100_v5", 8)]
+    [InlineData("Standard_NC24ads_A100_v4", 1)]
+    [InlineData("Standard_NV36ads_A10_v5", 1)]
+    [InlineData("Standard_NV6ads_A10_v5", null)]
+    [InlineData("Standard_D4s_v5", null)]
+    public void AzureAcceleratorCount_VmSize_GpusOrNone(string vmSize, int? want) =>
+        Assert.Equal(want, AcceleratorShapes.AzureAcceleratorCount(vmSize));
 
     [Theory]
     [InlineData("g6.xlarge", 1)]

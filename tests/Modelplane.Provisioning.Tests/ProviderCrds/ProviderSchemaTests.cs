@@ -24,6 +24,13 @@ public sealed class ProviderSchemaTests
     public void GkeCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
         AssertValid(FunctionHost.Run(c.Request, GkeClusterComposer.Composer));
 
+    public static TheoryData<Case> AksCases => AksClusters.AksClusterComposerTests.Cases;
+
+    [Theory]
+    [MemberData(nameof(AksCases), DisableDiscoveryEnumeration = true)]
+    public void AksCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
+        AssertValid(FunctionHost.Run(c.Request, Modelplane.Functions.AksClusters.AksClusterComposer.Composer));
+
     public static TheoryData<Case> EksCases => EksClusters.EksClusterComposerTests.Cases;
 
     [Theory]
