@@ -9,6 +9,7 @@ using Modelplane.Apis.EksClusters;
 using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
+using Modelplane.Apis.NebiusClusters;
 using Modelplane.Provisioning;
 
 namespace Modelplane.Functions.InferenceClusters;
@@ -31,6 +32,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     {
         ClusterSource.GKE => new(source, "gke-cluster", Modelplane.Apis.GkeClusters.GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
         ClusterSource.AKS => new(source, "aks-cluster", Modelplane.Apis.AksClusters.AksCluster.KindValue, null, null, AksNodePool.DefaultMaxNodeCount),
+        ClusterSource.Nebius => new(source, "nebius-cluster", Modelplane.Apis.NebiusClusters.NebiusCluster.KindValue, NebiusClusterStatus.NebiusServiceAccountCredentials, null, null),
         ClusterSource.EKS => new(source, "eks-cluster", Modelplane.Apis.EksClusters.EksCluster.KindValue, null, null, EksNodePool.DefaultMaxNodeCount),
         _ => null,
     };
@@ -55,6 +57,11 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
             Location = aks.Location,
             KubernetesVersion = aks.KubernetesVersion ?? AksClusterSpec.DefaultKubernetesVersion,
             Credentials = Credentials(aks.Credentials),
+        }),
+        ClusterSource.Nebius when cluster.Nebius is { } nebius => Serialize(new NebiusClusterSpec
+        {
+            KubernetesVersion = nebius.KubernetesVersion ?? NebiusClusterSpec.DefaultKubernetesVersion,
+            Credentials = Credentials(nebius.Credentials),
         }),
         _ => null,
     };
@@ -100,6 +107,8 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
                 return EksPool(pool, cls, cluster.Eks?.Region ?? "");
             case ClusterSource.AKS:
                 return AksPool(pool, cls);
+            case ClusterSource.Nebius:
+                return NebiusPool(pool, cls);
             default:
                 return (null, NoBlock(pool));
         }
@@ -187,6 +196,44 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         }), null);
     }
 
+    // A Nebius group is fixed at nodeCount unless maxNodeCount is set; only then may minNodeCount be.
+    private (JsonObject? Pool, string? Problem) NebiusPool(NodePool pool, InferenceClass cls)
+    {
+        var at = $"spec.nodePools[{pool.Name}]";
+        if (cls.Spec?.Provisioning?.Nebius is not { } nebius)
+        {
+            return (null, NoBlock(pool));
+        }
+        if (pool.MinNodeCount is not null && pool.MaxNodeCount is null)
+        {
+            return (null, $"{at}.minNodeCount needs maxNodeCount on Nebius; set maxNodeCount to autoscale, or drop minNodeCount for a fixed pool");
+        }
+        if (pool.MaxNodeCount is { } max && (pool.MinNodeCount ?? pool.NodeCount ?? NodePool.DefaultNodeCount) is var min && min > max)
+        {
+            return (null, $"{at}: the lower bound {min} is above maxNodeCount {max}; lower minNodeCount (or nodeCount) or raise maxNodeCount");
+        }
+        if (pool.Fabric?.Type == FabricType.EFA)
+        {
+            return (null, $"{at}.fabric: EFA is not offered on Nebius; use InfiniBand (with fabric.infiniband.fabric) or None");
+        }
+        var infiniband = pool.Fabric?.Type == FabricType.InfiniBand && pool.Fabric.Infiniband?.Fabric is { } fabric
+            ? new NebiusFabric { Type = NebiusFabricType.InfiniBand, Infiniband = new NebiusInfiniband { Fabric = fabric } }
+            : null;
+        return (Serialize(new NebiusNodePool
+        {
+            Name = pool.Name,
+            Role = PoolRole.GPU,
+            Platform = nebius.Platform,
+            Preset = nebius.Preset,
+            DiskSizeGb = nebius.DiskSizeGb ?? NebiusNodePool.DefaultDiskSizeGb,
+            NodeCount = pool.NodeCount ?? NodePool.DefaultNodeCount,
+            MinNodeCount = pool.MinNodeCount,
+            MaxNodeCount = pool.MaxNodeCount,
+            Gpu = new NebiusGpu { AcceleratorType = nebius.Accelerator?.Type, DriversPreset = nebius.DriversPreset ?? NebiusGpu.DefaultDriversPreset },
+            Fabric = infiniband,
+        }), null);
+    }
+
     private string NoBlock(NodePool pool) =>
         $"InferenceClass {pool.ClassName} has no {Label} provisioning block; add spec.provisioning.{Label.ToLowerInvariant()} to it, or give pool {pool.Name} a class that has one";
 
@@ -204,6 +251,10 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         };
 
     private static JsonObject Serialize(GkeClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, GkeClusterJsonContext.Default.GkeClusterSpec)!;
+
+    private static JsonObject Serialize(NebiusClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, NebiusClusterJsonContext.Default.NebiusClusterSpec)!;
+
+    private static JsonObject Serialize(NebiusNodePool pool) => (JsonObject)JsonSerializer.SerializeToNode(pool, NebiusClusterJsonContext.Default.NebiusNodePool)!;
 
     private static JsonObject Serialize(AksClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, AksClusterJsonContext.Default.AksClusterSpec)!;
 

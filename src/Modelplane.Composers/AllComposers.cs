@@ -30,6 +30,7 @@ public static class AllComposers
         Modelplane.Functions.GkeClusters.GkeClusterComposer.Composer,
         Modelplane.Functions.EksClusters.EksClusterComposer.Composer,
         Modelplane.Functions.AksClusters.AksClusterComposer.Composer,
+        Modelplane.Functions.NebiusClusters.NebiusClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

@@ -26,6 +26,7 @@ public sealed class ExampleFleetTests
         { "fleet-gke", "gke-us-central", "GKECluster", "gke-cluster", "l4", "NodePool" },
         { "fleet-eks", "eks-us-west", "EKSCluster", "eks-cluster", "l4", "NodeGroup" },
         { "fleet-aks", "aks-westeurope", "AKSCluster", "aks-cluster", "a10", "KubernetesClusterNodePool" },
+        { "fleet-nebius", "nebius-eu-north", "NebiusCluster", "nebius-cluster", "l40s", "NodeGroup" },
     };
 
     [Theory]

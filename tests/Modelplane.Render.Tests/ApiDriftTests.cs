@@ -15,6 +15,7 @@ using Modelplane.Apis.ModelDeployments;
 using Modelplane.Apis.ModelEndpoints;
 using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
+using Modelplane.Apis.NebiusClusters;
 using Modelplane.Apis.ServingStacks;
 using Modelplane.Render.Tests.Support;
 using Modelplane.Yaml;
@@ -38,7 +39,7 @@ public sealed class ApiDriftTests
         "inferenceclasses", "inferenceclusters", "inferencegateways", "modelcaches", "modeldeployments",
         "modelendpoints", "modelreplicas", "modelservices", "servingstacks",
         // Provisioning: the per-cloud cluster XRs.
-        "gkeclusters", "eksclusters", "aksclusters",
+        "gkeclusters", "eksclusters", "aksclusters", "nebiusclusters",
     ];
 
     public static TheoryData<string> Plurals => new(Names);
@@ -94,6 +95,7 @@ public sealed class ApiDriftTests
         "gkeclusters" => GkeClusterJsonContext.Default.GkeCluster,
         "eksclusters" => EksClusterJsonContext.Default.EksCluster,
         "aksclusters" => AksClusterJsonContext.Default.AksCluster,
+        "nebiusclusters" => NebiusClusterJsonContext.Default.NebiusCluster,
         _ => throw new ArgumentOutOfRangeException(nameof(plural), plural, "no record for this XRD"),
     };
 

@@ -261,6 +261,68 @@ public sealed class CloudInferenceClusterTests
         ["usage-aks-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-9kd2m", Ns, ready: true),
     };
 
+    private const string NebiusClass = "nebius: {platform: gpu-h100-sxm, preset: 8gpu-128vcpu-1600gb, diskSizeGb: 200, accelerator: {type: nvidia-h100, count: 8}}";
+
+    private static JsonObject Nebius(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "Nebius", ["nebius"] = new JsonObject() };
+        s["nodePools"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "h100", ["className"] = "gpu-l4", ["nodeCount"] = 2, ["maxNodeCount"] = 4,
+            ["fabric"] = new JsonObject { ["type"] = "InfiniBand", ["infiniband"] = new JsonObject { ["fabric"] = "fabric-2" } },
+        });
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The NebiusCluster as Crossplane observes it once provisioned, with the Secrets it publishes (the credentials in their own namespace).</summary>
+    private static JsonObject ObservedNebius(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "NebiusCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["kubernetesVersion"] = "1.34",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "h100", ["role"] = "GPU", ["platform"] = "gpu-h100-sxm", ["preset"] = "8gpu-128vcpu-1600gb", ["diskSizeGb"] = 200,
+                    ["nodeCount"] = 2, ["maxNodeCount"] = 4, ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-h100", ["driversPreset"] = "cuda13.0" },
+                    ["fabric"] = new JsonObject { ["type"] = "InfiniBand", ["infiniband"] = new JsonObject { ["fabric"] = "fabric-2" } },
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(
+                    new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" },
+                    new JsonObject { ["type"] = "NebiusServiceAccountCredentials", ["name"] = "nebius-creds", ["key"] = "credentials.json", ["namespace"] = "crossplane-system" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx-fs" },
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running Nebius cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamNebiusObserved() => new(StringComparer.Ordinal)
+    {
+        ["nebius-cluster"] = ObservedNebius(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+              identity:
+                type: NebiusServiceAccountCredentials
+                source: Secret
+                secretRef: {namespace: crossplane-system, name: nebius-creds, key: credentials.json}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "195.242.10.7" } },
+            spec: new JsonObject
+            {
+                ["secrets"] = new JsonArray(
+                    new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" },
+                    new JsonObject { ["type"] = "NebiusServiceAccountCredentials", ["name"] = "nebius-creds", ["key"] = "credentials.json", ["namespace"] = "crossplane-system" }),
+            }),
+        ["usage-nebius-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-4nb8e", Ns, ready: true),
+    };
+
     /// <summary>What upstream's compose-inference-cluster composed for a running GKE cluster, as observed.</summary>
     private static Dictionary<string, JsonObject> UpstreamObserved() => new(StringComparer.Ordinal)
     {
@@ -374,6 +436,23 @@ public sealed class CloudInferenceClusterTests
         new("aks-switch-over-from-upstream",
             "With upstream's AKSCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
             Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), UpstreamAksObserved())),
+        new("nebius-first-pass-composes-cluster-xr-only",
+            "A Nebius cluster (nebius: {}) first composes only its NebiusCluster: the class's platform, preset, disk and drivers, no minimum when the pool has none, and the InfiniBand fabric.",
+            Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))))),
+        new("nebius-ready-composes-connection-with-identity",
+            "Once the NebiusCluster is Ready, the ClusterProviderConfig carries the Nebius identity from its own namespace, the ServingStack keeps that namespace, and the Usage follows.",
+            Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), new Dictionary<string, JsonObject> { ["nebius-cluster"] = ObservedNebius(ready: true) })),
+        new("nebius-min-without-max-keeps-running-pool",
+            "A minimum without a maximum is a Warning on that pool (a Nebius group is fixed unless it has a maximum); the running pool is kept as it runs.",
+            Request(Nebius(s =>
+                {
+                    s["nodePools"]![0]!.AsObject().Remove("maxNodeCount");
+                    s["nodePools"]![0]!["minNodeCount"] = 1;
+                }), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))),
+                new Dictionary<string, JsonObject> { ["nebius-cluster"] = ObservedNebius(ready: true) })),
+        new("nebius-switch-over-from-upstream",
+            "With upstream's NebiusCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
+            Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), UpstreamNebiusObserved())),
         new("gke-switch-over-from-upstream",
             "With upstream's GKECluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
             Request(Cluster(), Required([Replica()]), UpstreamObserved())),
@@ -418,6 +497,21 @@ public sealed class CloudInferenceClusterTests
     {
         var observed = UpstreamAksObserved();
         var desired = Fixtures.Desired(FunctionHost.Run(Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void NebiusSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamNebiusObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), observed), InferenceClusterComposer.Composer));
         Assert.Empty(observed.Keys.Except(desired.Keys));
         foreach (var (key, resource) in desired)
         {

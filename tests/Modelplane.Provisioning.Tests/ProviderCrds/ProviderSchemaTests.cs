@@ -15,6 +15,8 @@ public sealed class ProviderSchemaTests
     private static readonly HashSet<string> NotProviderGroups = new(StringComparer.Ordinal)
     {
         "infrastructure.modelplane.ai", "modelplane.ai", "protection.crossplane.io",
+        // Core objects (the Nebius cloud-init Secret) are checked by the API server's built-in schema.
+        "v1",
     };
 
     public static TheoryData<Case> GkeCases => GkeClusterComposerTests.Cases;
@@ -30,6 +32,13 @@ public sealed class ProviderSchemaTests
     [MemberData(nameof(AksCases), DisableDiscoveryEnumeration = true)]
     public void AksCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
         AssertValid(FunctionHost.Run(c.Request, Modelplane.Functions.AksClusters.AksClusterComposer.Composer));
+
+    public static TheoryData<Case> NebiusCases => NebiusClusters.NebiusClusterComposerTests.Cases;
+
+    [Theory]
+    [MemberData(nameof(NebiusCases), DisableDiscoveryEnumeration = true)]
+    public void NebiusCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
+        AssertValid(FunctionHost.Run(c.Request, Modelplane.Functions.NebiusClusters.NebiusClusterComposer.Composer));
 
     public static TheoryData<Case> EksCases => EksClusters.EksClusterComposerTests.Cases;
 
