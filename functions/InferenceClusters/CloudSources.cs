@@ -10,6 +10,7 @@ using Modelplane.Apis.GkeClusters;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Apis.NebiusClusters;
+using Modelplane.Apis.VultrClusters;
 using Modelplane.Provisioning;
 
 namespace Modelplane.Functions.InferenceClusters;
@@ -27,12 +28,13 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
 
     public string UsageKey => $"usage-{Key.Replace("-cluster", "", StringComparison.Ordinal)}-by-backend";
 
-    /// <summary>The clouds built so far; the other sources say so.</summary>
+    /// <summary>Every cloud source; Existing has none.</summary>
     public static CloudSource? For(ClusterSource source) => source switch
     {
         ClusterSource.GKE => new(source, "gke-cluster", Modelplane.Apis.GkeClusters.GkeCluster.KindValue, GkeClusterStatus.GoogleApplicationCredentials, "/home/kubernetes/bin/nvidia", GkeNodePool.DefaultMaxNodeCount),
         ClusterSource.AKS => new(source, "aks-cluster", Modelplane.Apis.AksClusters.AksCluster.KindValue, null, null, AksNodePool.DefaultMaxNodeCount),
         ClusterSource.Nebius => new(source, "nebius-cluster", Modelplane.Apis.NebiusClusters.NebiusCluster.KindValue, NebiusClusterStatus.NebiusServiceAccountCredentials, null, null),
+        ClusterSource.Vultr => new(source, "vultr-cluster", Modelplane.Apis.VultrClusters.VultrCluster.KindValue, null, null, null),
         ClusterSource.EKS => new(source, "eks-cluster", Modelplane.Apis.EksClusters.EksCluster.KindValue, null, null, EksNodePool.DefaultMaxNodeCount),
         _ => null,
     };
@@ -62,6 +64,12 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         {
             KubernetesVersion = nebius.KubernetesVersion ?? NebiusClusterSpec.DefaultKubernetesVersion,
             Credentials = Credentials(nebius.Credentials),
+        }),
+        ClusterSource.Vultr when cluster.Vultr is { } vultr => Serialize(new VultrClusterSpec
+        {
+            Region = vultr.Region,
+            KubernetesVersion = vultr.KubernetesVersion ?? VultrClusterSpec.DefaultKubernetesVersion,
+            Credentials = Credentials(vultr.Credentials),
         }),
         _ => null,
     };
@@ -109,6 +117,8 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
                 return AksPool(pool, cls);
             case ClusterSource.Nebius:
                 return NebiusPool(pool, cls);
+            case ClusterSource.Vultr:
+                return VultrPool(pool, cls);
             default:
                 return (null, NoBlock(pool));
         }
@@ -234,6 +244,42 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         }), null);
     }
 
+    // A VKE pool has at least one node, and is fixed unless it has a maximum.
+    private (JsonObject? Pool, string? Problem) VultrPool(NodePool pool, InferenceClass cls)
+    {
+        var at = $"spec.nodePools[{pool.Name}]";
+        if (cls.Spec?.Provisioning?.Vultr is not { } vultr)
+        {
+            return (null, NoBlock(pool));
+        }
+        if ((pool.NodeCount ?? NodePool.DefaultNodeCount) < 1 || pool.MinNodeCount is 0)
+        {
+            return (null, $"{at}: a Vultr pool has at least one node; set nodeCount (and minNodeCount) to 1 or more");
+        }
+        if (pool.MinNodeCount is not null && pool.MaxNodeCount is null)
+        {
+            return (null, $"{at}.minNodeCount needs maxNodeCount on Vultr; set maxNodeCount to autoscale, or drop minNodeCount for a fixed pool");
+        }
+        if (pool.MaxNodeCount is { } max && (pool.MinNodeCount ?? pool.NodeCount ?? NodePool.DefaultNodeCount) is var min && min > max)
+        {
+            return (null, $"{at}: the lower bound {min} is above maxNodeCount {max}; lower minNodeCount (or nodeCount) or raise maxNodeCount");
+        }
+        if (pool.Fabric?.Type is FabricType.EFA or FabricType.InfiniBand)
+        {
+            return (null, $"{at}.fabric: Vultr offers no {pool.Fabric.Type} fabric; use None");
+        }
+        return (Serialize(new VultrNodePool
+        {
+            Name = pool.Name,
+            Role = PoolRole.GPU,
+            Plan = vultr.Plan,
+            NodeCount = pool.NodeCount ?? NodePool.DefaultNodeCount,
+            MinNodeCount = pool.MinNodeCount,
+            MaxNodeCount = pool.MaxNodeCount,
+            Gpu = new VultrGpu { AcceleratorType = vultr.Accelerator?.Type },
+        }), null);
+    }
+
     private string NoBlock(NodePool pool) =>
         $"InferenceClass {pool.ClassName} has no {Label} provisioning block; add spec.provisioning.{Label.ToLowerInvariant()} to it, or give pool {pool.Name} a class that has one";
 
@@ -251,6 +297,10 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         };
 
     private static JsonObject Serialize(GkeClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, GkeClusterJsonContext.Default.GkeClusterSpec)!;
+
+    private static JsonObject Serialize(VultrClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, VultrClusterJsonContext.Default.VultrClusterSpec)!;
+
+    private static JsonObject Serialize(VultrNodePool pool) => (JsonObject)JsonSerializer.SerializeToNode(pool, VultrClusterJsonContext.Default.VultrNodePool)!;
 
     private static JsonObject Serialize(NebiusClusterSpec spec) => (JsonObject)JsonSerializer.SerializeToNode(spec, NebiusClusterJsonContext.Default.NebiusClusterSpec)!;
 

@@ -104,7 +104,7 @@ public static class InferenceClusterComposer
         if (CloudSource.For(source) is not { } cloud)
         {
             return Stop(req, requirements, resources, ReasonSourceNotSupported,
-                $"cannot provision InferenceCluster \"{name}\": spec.cluster.source {source} is not supported yet; this release provisions GKE, EKS, AKS and Nebius and connects Existing clusters");
+                $"cannot provision InferenceCluster \"{name}\": spec.cluster.source {source} is not supported yet; this release provisions GKE, EKS, AKS, Nebius and Vultr and connects Existing clusters");
         }
         if (cloud.ClusterSpec(cluster) is not { } clusterSpec)
         {

@@ -31,6 +31,7 @@ public static class AllComposers
         Modelplane.Functions.EksClusters.EksClusterComposer.Composer,
         Modelplane.Functions.AksClusters.AksClusterComposer.Composer,
         Modelplane.Functions.NebiusClusters.NebiusClusterComposer.Composer,
+        Modelplane.Functions.VultrClusters.VultrClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

@@ -27,6 +27,7 @@ public sealed class ExampleFleetTests
         { "fleet-eks", "eks-us-west", "EKSCluster", "eks-cluster", "l4", "NodeGroup" },
         { "fleet-aks", "aks-westeurope", "AKSCluster", "aks-cluster", "a10", "KubernetesClusterNodePool" },
         { "fleet-nebius", "nebius-eu-north", "NebiusCluster", "nebius-cluster", "l40s", "NodeGroup" },
+        { "fleet-vultr", "vultr-ewr", "VultrCluster", "vultr-cluster", "l40s", "KubernetesNodePool" },
     };
 
     [Theory]

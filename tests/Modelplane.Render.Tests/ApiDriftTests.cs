@@ -17,6 +17,7 @@ using Modelplane.Apis.ModelReplicas;
 using Modelplane.Apis.ModelServices;
 using Modelplane.Apis.NebiusClusters;
 using Modelplane.Apis.ServingStacks;
+using Modelplane.Apis.VultrClusters;
 using Modelplane.Render.Tests.Support;
 using Modelplane.Yaml;
 
@@ -39,7 +40,7 @@ public sealed class ApiDriftTests
         "inferenceclasses", "inferenceclusters", "inferencegateways", "modelcaches", "modeldeployments",
         "modelendpoints", "modelreplicas", "modelservices", "servingstacks",
         // Provisioning: the per-cloud cluster XRs.
-        "gkeclusters", "eksclusters", "aksclusters", "nebiusclusters",
+        "gkeclusters", "eksclusters", "aksclusters", "nebiusclusters", "vultrclusters",
     ];
 
     public static TheoryData<string> Plurals => new(Names);
@@ -96,6 +97,7 @@ public sealed class ApiDriftTests
         "eksclusters" => EksClusterJsonContext.Default.EksCluster,
         "aksclusters" => AksClusterJsonContext.Default.AksCluster,
         "nebiusclusters" => NebiusClusterJsonContext.Default.NebiusCluster,
+        "vultrclusters" => VultrClusterJsonContext.Default.VultrCluster,
         _ => throw new ArgumentOutOfRangeException(nameof(plural), plural, "no record for this XRD"),
     };
 

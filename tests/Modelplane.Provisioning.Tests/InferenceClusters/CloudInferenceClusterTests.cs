@@ -323,6 +323,52 @@ public sealed class CloudInferenceClusterTests
         ["usage-nebius-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-4nb8e", Ns, ready: true),
     };
 
+    private const string VultrClass = "vultr: {plan: vcg-l40s-16c-180g-48vram, accelerator: {type: nvidia-l40s, count: 1}}";
+
+    private static JsonObject Vultr(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "Vultr", ["vultr"] = new JsonObject { ["region"] = "ewr" } };
+        s["nodePools"]![0]!.AsObject().Remove("zones");
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The VultrCluster as Crossplane observes it once provisioned and its GPU stack validated.</summary>
+    private static JsonObject ObservedVultr(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "VultrCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["region"] = "ewr",
+                ["kubernetesVersion"] = "v1.36.1+3",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "l4-pool", ["role"] = "GPU", ["plan"] = "vcg-l40s-16c-180g-48vram", ["nodeCount"] = 2, ["maxNodeCount"] = 4,
+                    ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-l40s" },
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }),
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running Vultr cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamVultrObserved() => new(StringComparer.Ordinal)
+    {
+        ["vultr-cluster"] = ObservedVultr(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "45.77.1.20" } },
+            spec: new JsonObject { ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }) }),
+        ["usage-vultr-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-8vt3q", Ns, ready: true),
+    };
+
     /// <summary>What upstream's compose-inference-cluster composed for a running GKE cluster, as observed.</summary>
     private static Dictionary<string, JsonObject> UpstreamObserved() => new(StringComparer.Ordinal)
     {
@@ -393,9 +439,6 @@ public sealed class CloudInferenceClusterTests
         new("no-valid-pool-is-not-ready",
             "With no pool that can be built and nothing running, no GKECluster is composed and the XR is not Ready.",
             Request(Cluster(s => s["nodePools"]![0]!.AsObject().Remove("zones")), Required([]))),
-        new("source-not-built-is-not-ready",
-            "A cloud source this release cannot provision yet is a False condition and never Ready.",
-            Request(Cluster(s => s["cluster"] = new JsonObject { ["source"] = "Vultr", ["vultr"] = new JsonObject { ["region"] = "ewr" } }), Required([]))),
         new("eks-first-pass-composes-cluster-xr-only",
             "An EKS cluster first composes only its EKSCluster: the class's instance type and disk, the pool's zones, no accelerator count (the instance type fixes it).",
             Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))))),
@@ -453,6 +496,27 @@ public sealed class CloudInferenceClusterTests
         new("nebius-switch-over-from-upstream",
             "With upstream's NebiusCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
             Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), UpstreamNebiusObserved())),
+        new("vultr-first-pass-composes-cluster-xr-only",
+            "A Vultr cluster first composes only its VultrCluster: the class's plan, the pool's size and maximum, no minimum when the pool has none.",
+            Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))))),
+        new("vultr-credentials-pass-through",
+            "The InferenceCluster's Vultr credentials are handed to the VultrCluster.",
+            Request(Vultr(s => s["cluster"]!["vultr"]!["credentials"] = new JsonObject { ["type"] = "ProviderConfig", ["name"] = "my-vultr-account" }),
+                Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))))),
+        new("vultr-ready-composes-connection-stack-and-usage",
+            "Once the VultrCluster is Ready, the ClusterProviderConfig (no identity), the ServingStack and the Usage follow; no cache class is published.",
+            Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))), new Dictionary<string, JsonObject> { ["vultr-cluster"] = ObservedVultr(ready: true) })),
+        new("vultr-empty-pool-keeps-running-pool",
+            "A pool shrunk to zero nodes (VKE pools have at least one) is a Warning on that pool; the running pool is kept as it runs.",
+            Request(Vultr(s =>
+                {
+                    s["nodePools"]![0]!["nodeCount"] = 0;
+                    s["nodePools"]![0]!.AsObject().Remove("maxNodeCount");
+                }), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))),
+                new Dictionary<string, JsonObject> { ["vultr-cluster"] = ObservedVultr(ready: true) })),
+        new("vultr-switch-over-from-upstream",
+            "With upstream's VultrCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
+            Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))), UpstreamVultrObserved())),
         new("gke-switch-over-from-upstream",
             "With upstream's GKECluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
             Request(Cluster(), Required([Replica()]), UpstreamObserved())),
@@ -512,6 +576,21 @@ public sealed class CloudInferenceClusterTests
     {
         var observed = UpstreamNebiusObserved();
         var desired = Fixtures.Desired(FunctionHost.Run(Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void VultrSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamVultrObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))), observed), InferenceClusterComposer.Composer));
         Assert.Empty(observed.Keys.Except(desired.Keys));
         foreach (var (key, resource) in desired)
         {

@@ -40,6 +40,13 @@ public sealed class ProviderSchemaTests
     public void NebiusCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
         AssertValid(FunctionHost.Run(c.Request, Modelplane.Functions.NebiusClusters.NebiusClusterComposer.Composer));
 
+    public static TheoryData<Case> VultrCases => VultrClusters.VultrClusterComposerTests.Cases;
+
+    [Theory]
+    [MemberData(nameof(VultrCases), DisableDiscoveryEnumeration = true)]
+    public void VultrCase_EveryManagedResource_ValidAgainstProviderCrd(Case c) =>
+        AssertValid(FunctionHost.Run(c.Request, Modelplane.Functions.VultrClusters.VultrClusterComposer.Composer));
+
     public static TheoryData<Case> EksCases => EksClusters.EksClusterComposerTests.Cases;
 
     [Theory]
