@@ -94,7 +94,7 @@ public static class InferenceClusterComposer
         var cluster = ic.Spec?.Cluster;
         if (cluster?.Source is not { } source)
         {
-            return Stop(req, requirements, resources, ReasonInvalidSpec, $"invalid InferenceCluster \"{name}\": spec.cluster.source is required; set it to GKE or Existing");
+            return Stop(req, requirements, resources, ReasonInvalidSpec, $"invalid InferenceCluster \"{name}\": spec.cluster.source is required; set it to GKE, EKS, AKS, Nebius, Vultr or Existing");
         }
         if (source == ClusterSource.Existing)
         {
@@ -103,7 +103,7 @@ public static class InferenceClusterComposer
         if (CloudSource.For(source) is not { } cloud)
         {
             return Stop(req, requirements, resources, ReasonSourceNotSupported,
-                $"cannot provision InferenceCluster \"{name}\": spec.cluster.source {source} is not supported yet; this release provisions GKE and connects Existing clusters");
+                $"cannot provision InferenceCluster \"{name}\": spec.cluster.source {source} is not supported yet; this release provisions GKE, EKS, AKS, Nebius and Vultr and connects Existing clusters");
         }
         if (cloud.ClusterSpec(cluster) is not { } clusterSpec)
         {
@@ -183,6 +183,8 @@ public static class InferenceClusterComposer
         }
         var observedCluster = req.Observed.GetValueOrDefault(cloud.Key);
         var clusterReady = observedCluster?.IsReady == true;
+        // Set when there is no cluster to wait for: it, not "waiting", is the one ClusterReady condition.
+        string? noPool = null;
         if (plan.ClusterPools.Count > 0)
         {
             clusterSpec["nodePools"] = new JsonArray([.. plan.ClusterPools]);
@@ -200,9 +202,8 @@ public static class InferenceClusterComposer
         }
         else
         {
-            var message = $"InferenceCluster \"{name}\" has no node pool that can be provisioned on {cloud.Label}; add a valid spec.nodePools entry";
-            conditions.Add(Condition.False(ClusterReady, ReasonInvalidNodePool, message));
-            results.Add(Result.Warning(message));
+            noPool = $"InferenceCluster \"{name}\" has no node pool that can be provisioned on {cloud.Label}; add a valid spec.nodePools entry";
+            results.Add(Result.Warning(noPool));
         }
 
         // Once the cluster is Ready its Secrets reach it; until then a connection already made stays.
@@ -234,7 +235,9 @@ public static class InferenceClusterComposer
             results.Add(Result.Normal($"{cloud.Label} cluster ready, composing backend"));
         }
 
-        conditions.Insert(0, clusterReady
+        conditions.Insert(0, noPool is not null
+            ? Condition.False(ClusterReady, ReasonInvalidNodePool, noPool)
+            : clusterReady
             ? Condition.True(ClusterReady, ReasonClusterRunning)
             : Condition.False(ClusterReady, ReasonProvisioning,
                 $"waiting for {cloud.Kind} {SystemNamespace}/{name} to become Ready; if this persists, check its conditions and the managed resources it composes"));

@@ -275,7 +275,7 @@ internal sealed class Parser
                 }
                 else
                 {
-                    node = Guard(new SelectNode(node, name.Text), at);
+                    node = Guard(new SelectNode(node, PropertyName(name.Text)), at);
                 }
             }
             else if (Accept(TokenKind.LBracket))
@@ -441,4 +441,30 @@ internal sealed class Parser
         "filter" => MacroKind.Filter,
         _ => null,
     };
+    // Kubernetes escapes schema property names that are not CEL identifiers: a reserved word w is
+    // written __w__ (upjet's "has(self.forProvider.__namespace__)"), and "__", ".", "-" and "/"
+    // inside a name are __underscores__, __dot__, __dash__ and __slash__.
+    private static readonly HashSet<string> ReservedWords = new(StringComparer.Ordinal)
+    {
+        "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if",
+        "import", "let", "loop", "package", "namespace", "return", "var", "void", "while",
+    };
+
+    internal static string PropertyName(string name)
+    {
+        if (!name.Contains("__", StringComparison.Ordinal))
+        {
+            return name;
+        }
+        if (name.Length > 4 && name.StartsWith("__", StringComparison.Ordinal) && name.EndsWith("__", StringComparison.Ordinal)
+            && ReservedWords.Contains(name[2..^2]))
+        {
+            return name[2..^2];
+        }
+        return name.Replace("__underscores__", "\u0000", StringComparison.Ordinal)
+            .Replace("__dot__", ".", StringComparison.Ordinal)
+            .Replace("__dash__", "-", StringComparison.Ordinal)
+            .Replace("__slash__", "/", StringComparison.Ordinal)
+            .Replace("\u0000", "__", StringComparison.Ordinal);
+    }
 }

@@ -31,6 +31,10 @@ public static class AllComposers
         Modelplane.Functions.Usages.UsagesComposer.Composer,
         // Provisioning: one composer per cloud cluster XR.
         Modelplane.Functions.GkeClusters.GkeClusterComposer.Composer,
+        Modelplane.Functions.EksClusters.EksClusterComposer.Composer,
+        Modelplane.Functions.AksClusters.AksClusterComposer.Composer,
+        Modelplane.Functions.NebiusClusters.NebiusClusterComposer.Composer,
+        Modelplane.Functions.VultrClusters.VultrClusterComposer.Composer,
     ];
 
     public static ComposerRegistry Registry { get; } = new(List);

@@ -20,26 +20,40 @@ public sealed class ExampleFleetTests
         return (code, output.ToString(), error.ToString());
     }
 
-    [Fact]
-    public void GkeFleet_Renders_ClusterReadyAndReplicasPlacedOnIt()
+    // Each cloud's example fleet: the folder, its InferenceCluster, the cluster XR kind and key, its pool, and the kind of its node pools.
+    public static TheoryData<string, string, string, string, string, string> Fleets => new()
     {
-        var (code, output, error) = Render("fleet-gke");
+        { "fleet-gke", "gke-us-central", "GKECluster", "gke-cluster", "l4", "NodePool" },
+        { "fleet-eks", "eks-us-west", "EKSCluster", "eks-cluster", "l4", "NodeGroup" },
+        { "fleet-aks", "aks-westeurope", "AKSCluster", "aks-cluster", "a10", "KubernetesClusterNodePool" },
+        { "fleet-nebius", "nebius-eu-north", "NebiusCluster", "nebius-cluster", "l40s", "NodeGroup" },
+        { "fleet-vultr", "vultr-ewr", "VultrCluster", "vultr-cluster", "l40s", "KubernetesNodePool" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Fleets))]
+    public void Fleet_Renders_ClusterReadyAndReplicasPlacedOnIt(string fleet, string cluster, string kind, string key, string pool, string poolKind)
+    {
+        _ = poolKind;
+        var (code, output, error) = Render(fleet);
 
         Assert.True(code == 0, error);
-        Assert.Matches(@"\ngke-us-central +Ready +[0-9.]+ +l4: 4 nodes\n", output);
-        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("ml-team/qwen3-8b ", StringComparison.Ordinal) && l.Contains(" gke-us-central  l4 ", StringComparison.Ordinal)));
-        Assert.Contains("GKECluster/modelplane-system/gke-us-central [gke-cluster]  Ready", output, StringComparison.Ordinal);
+        Assert.Matches($@"\n{cluster} +Ready +[0-9.]+ +{pool}: 4 nodes\n", output);
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("ml-team/qwen3-8b ", StringComparison.Ordinal) && l.Contains($" {cluster}  {pool} ", StringComparison.Ordinal)));
+        Assert.Contains($"{kind}/modelplane-system/{cluster} [{key}]  Ready", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\nPROBLEMS\n", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void GkeFleet_EveryComposedProviderResource_ValidAgainstItsCrd()
+    [Theory]
+    [MemberData(nameof(Fleets))]
+    public void Fleet_EveryComposedProviderResource_ValidAgainstItsCrd(string fleet, string cluster, string kind, string key, string pool, string poolKind)
     {
-        var (code, output, error) = Render("fleet-gke", "--format", "yaml");
+        _ = (cluster, kind, key, pool);
+        var (code, output, error) = Render(fleet, "--format", "yaml");
 
         Assert.True(code == 0, error);
         var composed = YamlJson.ReadAll(output).OfType<JsonObject>().Where(ProviderSchemas.Covers).ToArray();
-        Assert.Contains(composed, o => o["kind"]?.GetValue<string>() == "NodePool");
+        Assert.Contains(composed, o => o["kind"]?.GetValue<string>() == poolKind);
         var problems = new List<string>();
         foreach (var resource in composed)
         {

@@ -24,8 +24,17 @@ public static class Golden
     public static string Yaml(RunFunctionResponse response) =>
         YamlJson.Write(JsonNode.Parse(JsonFormatter.Default.Format(response)));
 
-    public static void Match(string name, string reason, RunFunctionResponse response, [CallerFilePath] string callerFile = "") =>
+    public static void Match(string name, string reason, RunFunctionResponse response, [CallerFilePath] string callerFile = "")
+    {
+        // Crossplane keeps one condition per type, the last one set: a second one of the same type
+        // silently replaces what the first said, so no response may carry two.
+        var repeated = response.Conditions.GroupBy(c => c.Type, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
+        if (repeated.Length > 0)
+        {
+            throw new XunitException($"{name}: more than one condition of type {string.Join(", ", repeated)}; Crossplane keeps only the last");
+        }
         MatchText(name, $"# {reason}\n{Yaml(response)}", callerFile);
+    }
 
     /// <summary>Compares text with <c>golden/&lt;name&gt;.yaml</c> beside the calling test file.</summary>
     public static void MatchText(string name, string actual, [CallerFilePath] string callerFile = "") =>

@@ -54,13 +54,13 @@ public sealed record ClusterSpec
 
     public GkeSource? Gke { get; init; }
 
-    public EksCluster? Eks { get; init; }
+    public EksSource? Eks { get; init; }
 
-    public AksCluster? Aks { get; init; }
+    public AksSource? Aks { get; init; }
 
-    public NebiusCluster? Nebius { get; init; }
+    public NebiusSource? Nebius { get; init; }
 
-    public VultrCluster? Vultr { get; init; }
+    public VultrSource? Vultr { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ClusterSource>))]
@@ -127,7 +127,7 @@ public sealed record GkeSource
     public CloudCredentials? Credentials { get; init; }
 }
 
-public sealed record EksCluster
+public sealed record EksSource
 {
     public string? Region { get; init; }
 
@@ -136,7 +136,7 @@ public sealed record EksCluster
     public CloudCredentials? Credentials { get; init; }
 }
 
-public sealed record AksCluster
+public sealed record AksSource
 {
     public string? Location { get; init; }
 
@@ -145,14 +145,14 @@ public sealed record AksCluster
     public CloudCredentials? Credentials { get; init; }
 }
 
-public sealed record NebiusCluster
+public sealed record NebiusSource
 {
     public string? KubernetesVersion { get; init; }
 
     public CloudCredentials? Credentials { get; init; }
 }
 
-public sealed record VultrCluster
+public sealed record VultrSource
 {
     public string? Region { get; init; }
 

@@ -161,6 +161,214 @@ public sealed class CloudInferenceClusterTests
               template: {spec: {containers: [{name: engine, image: vllm}]}}
         """);
 
+    private const string EksClass = "eks: {instanceType: g6.xlarge, diskSizeGb: 50, accelerator: {type: nvidia-l4, count: 1}}";
+
+    private static JsonObject Eks(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "EKS", ["eks"] = new JsonObject { ["region"] = "us-west-2" } };
+        s["nodePools"]![0]!["zones"] = new JsonArray("us-west-2a", "us-west-2b");
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The EKSCluster as Crossplane observes it once provisioned, with the Secret it publishes.</summary>
+    private static JsonObject ObservedEks(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "EKSCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["region"] = "us-west-2",
+                ["kubernetesVersion"] = "1.36",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "l4-pool", ["role"] = "GPU", ["instanceType"] = "g6.xlarge", ["diskSizeGb"] = 50, ["nodeCount"] = 2,
+                    ["minNodeCount"] = 0, ["maxNodeCount"] = 4, ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-l4" },
+                    ["zones"] = new JsonArray("us-west-2a", "us-west-2b"), ["fabric"] = "None",
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx-efs" },
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running EKS cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamEksObserved() => new(StringComparer.Ordinal)
+    {
+        ["eks-cluster"] = ObservedEks(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "a1b2.elb.us-west-2.amazonaws.com" } },
+            spec: new JsonObject { ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }) }),
+        ["usage-eks-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-5tq8w", Ns, ready: true),
+        ["usage-replicas"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "ClusterUsage", "test-cluster-p9x4k", ready: true),
+    };
+
+    private const string AksClass = "aks: {vmSize: Standard_ND96isr_H100_v5, diskSizeGb: 200, accelerator: {type: nvidia-h100, count: 8}}";
+
+    private static JsonObject Aks(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "AKS", ["aks"] = new JsonObject { ["location"] = "westeurope" } };
+        s["nodePools"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "h100pool", ["className"] = "gpu-l4", ["nodeCount"] = 1, ["minNodeCount"] = 1, ["maxNodeCount"] = 4,
+            ["fabric"] = new JsonObject { ["type"] = "InfiniBand" },
+        });
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The AKSCluster as Crossplane observes it once provisioned, with the Secret it publishes.</summary>
+    private static JsonObject ObservedAks(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "AKSCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["location"] = "westeurope",
+                ["kubernetesVersion"] = "1.34",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "h100pool", ["role"] = "GPU", ["vmSize"] = "Standard_ND96isr_H100_v5", ["diskSizeGb"] = 200, ["nodeCount"] = 1,
+                    ["minNodeCount"] = 1, ["maxNodeCount"] = 4, ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-h100" }, ["fabric"] = "InfiniBand",
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx-fs" },
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running AKS cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamAksObserved() => new(StringComparer.Ordinal)
+    {
+        ["aks-cluster"] = ObservedAks(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "20.31.4.17" } },
+            spec: new JsonObject { ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }) }),
+        ["usage-aks-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-9kd2m", Ns, ready: true),
+    };
+
+    private const string NebiusClass = "nebius: {platform: gpu-h100-sxm, preset: 8gpu-128vcpu-1600gb, diskSizeGb: 200, accelerator: {type: nvidia-h100, count: 8}}";
+
+    private static JsonObject Nebius(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "Nebius", ["nebius"] = new JsonObject() };
+        s["nodePools"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "h100", ["className"] = "gpu-l4", ["nodeCount"] = 2, ["maxNodeCount"] = 4,
+            ["fabric"] = new JsonObject { ["type"] = "InfiniBand", ["infiniband"] = new JsonObject { ["fabric"] = "fabric-2" } },
+        });
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The NebiusCluster as Crossplane observes it once provisioned, with the Secrets it publishes (the credentials in their own namespace).</summary>
+    private static JsonObject ObservedNebius(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "NebiusCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["kubernetesVersion"] = "1.34",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "h100", ["role"] = "GPU", ["platform"] = "gpu-h100-sxm", ["preset"] = "8gpu-128vcpu-1600gb", ["diskSizeGb"] = 200,
+                    ["nodeCount"] = 2, ["maxNodeCount"] = 4, ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-h100", ["driversPreset"] = "cuda13.0" },
+                    ["fabric"] = new JsonObject { ["type"] = "InfiniBand", ["infiniband"] = new JsonObject { ["fabric"] = "fabric-2" } },
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(
+                    new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" },
+                    new JsonObject { ["type"] = "NebiusServiceAccountCredentials", ["name"] = "nebius-creds", ["key"] = "credentials.json", ["namespace"] = "crossplane-system" }),
+                ["cache"] = new JsonObject { ["storageClassName"] = "modelplane-rwx-fs" },
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running Nebius cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamNebiusObserved() => new(StringComparer.Ordinal)
+    {
+        ["nebius-cluster"] = ObservedNebius(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+              identity:
+                type: NebiusServiceAccountCredentials
+                source: Secret
+                secretRef: {namespace: crossplane-system, name: nebius-creds, key: credentials.json}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "195.242.10.7" } },
+            spec: new JsonObject
+            {
+                ["secrets"] = new JsonArray(
+                    new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" },
+                    new JsonObject { ["type"] = "NebiusServiceAccountCredentials", ["name"] = "nebius-creds", ["key"] = "credentials.json", ["namespace"] = "crossplane-system" }),
+            }),
+        ["usage-nebius-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-4nb8e", Ns, ready: true),
+    };
+
+    private const string VultrClass = "vultr: {plan: vcg-l40s-16c-180g-48vram, accelerator: {type: nvidia-l40s, count: 1}}";
+
+    private static JsonObject Vultr(Action<JsonObject>? edit = null) => Cluster(s =>
+    {
+        s["cluster"] = new JsonObject { ["source"] = "Vultr", ["vultr"] = new JsonObject { ["region"] = "ewr" } };
+        s["nodePools"]![0]!.AsObject().Remove("zones");
+        edit?.Invoke(s);
+    });
+
+    /// <summary>The VultrCluster as Crossplane observes it once provisioned and its GPU stack validated.</summary>
+    private static JsonObject ObservedVultr(bool ready) =>
+        Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "VultrCluster", "test-cluster", Ns, ready: ready,
+            spec: new JsonObject
+            {
+                ["region"] = "ewr",
+                ["kubernetesVersion"] = "v1.36.1+3",
+                ["nodePools"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "l4-pool", ["role"] = "GPU", ["plan"] = "vcg-l40s-16c-180g-48vram", ["nodeCount"] = 2, ["maxNodeCount"] = 4,
+                    ["gpu"] = new JsonObject { ["acceleratorType"] = "nvidia-l40s" },
+                }),
+            },
+            status: new JsonObject
+            {
+                ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }),
+            });
+
+    /// <summary>What upstream's compose-inference-cluster composed for a running Vultr cluster, as observed.</summary>
+    private static Dictionary<string, JsonObject> UpstreamVultrObserved() => new(StringComparer.Ordinal)
+    {
+        ["vultr-cluster"] = ObservedVultr(ready: true),
+        ["cluster-provider-config-kubernetes"] = FunctionHost.Yaml("""
+            apiVersion: kubernetes.m.crossplane.io/v1alpha1
+            kind: ClusterProviderConfig
+            metadata: {name: test-cluster-cluster-kubeconfig-d0f89}
+            spec:
+              credentials:
+                source: Secret
+                secretRef: {namespace: modelplane-system, name: test-cluster-kubeconfig-55b57, key: kubeconfig}
+            """),
+        ["serving-stack"] = Fixtures.Observed("infrastructure.modelplane.ai/v1alpha1", "ServingStack", "test-cluster-serving-stack-fd00b", Ns, ready: true,
+            status: new JsonObject { ["gateway"] = new JsonObject { ["address"] = "45.77.1.20" } },
+            spec: new JsonObject { ["secrets"] = new JsonArray(new JsonObject { ["type"] = "Kubeconfig", ["name"] = "test-cluster-kubeconfig-55b57", ["key"] = "kubeconfig" }) }),
+        ["usage-vultr-by-backend"] = Fixtures.Observed("protection.crossplane.io/v1beta1", "Usage", "test-cluster-8vt3q", Ns, ready: true),
+    };
+
     /// <summary>What upstream's compose-inference-cluster composed for a running GKE cluster, as observed.</summary>
     private static Dictionary<string, JsonObject> UpstreamObserved() => new(StringComparer.Ordinal)
     {
@@ -231,9 +439,84 @@ public sealed class CloudInferenceClusterTests
         new("no-valid-pool-is-not-ready",
             "With no pool that can be built and nothing running, no GKECluster is composed and the XR is not Ready.",
             Request(Cluster(s => s["nodePools"]![0]!.AsObject().Remove("zones")), Required([]))),
-        new("source-not-built-is-not-ready",
-            "A cloud source this release cannot provision yet is a False condition and never Ready.",
-            Request(Cluster(s => s["cluster"] = new JsonObject { ["source"] = "Vultr", ["vultr"] = new JsonObject { ["region"] = "ewr" } }), Required([]))),
+        new("eks-first-pass-composes-cluster-xr-only",
+            "An EKS cluster first composes only its EKSCluster: the class's instance type and disk, the pool's zones, no accelerator count (the instance type fixes it).",
+            Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))))),
+        new("eks-capacity-block-and-efa-pass-through",
+            "A pool's Capacity Block and EFA fabric are handed to the EKSCluster pool.",
+            Request(Eks(s =>
+                {
+                    s["nodePools"]![0]!["capacityBlock"] = new JsonObject { ["capacityReservationId"] = "cr-0123456789abcdef0" };
+                    s["nodePools"]![0]!["fabric"] = new JsonObject { ["type"] = "EFA" };
+                }),
+                Required([], FunctionHost.Yaml(Class(provisioning: EksClass))))),
+        new("eks-ready-composes-connection-stack-and-usage",
+            "Once the EKSCluster is Ready, the ClusterProviderConfig (no identity: the kubeconfig carries a token), the ServingStack and the backend Usage follow, and the EFS cache class is relayed.",
+            Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))), new Dictionary<string, JsonObject> { ["eks-cluster"] = ObservedEks(ready: true) })),
+        new("eks-zone-without-subnet-keeps-running-pool",
+            "A zone the EKSCluster has no subnet in is a Warning on that pool; the running pool is kept as it runs and the cluster stays.",
+            Request(Eks(s => s["nodePools"]![0]!["zones"] = new JsonArray("us-west-2d")), Required([], FunctionHost.Yaml(Class(provisioning: EksClass))),
+                new Dictionary<string, JsonObject> { ["eks-cluster"] = ObservedEks(ready: true) })),
+        new("eks-accelerator-count-the-instance-lacks",
+            "A class claiming two GPUs on a g6.xlarge (which has one) is refused, naming the count the instance has.",
+            Request(Eks(), Required([], FunctionHost.Yaml(Class(provisioning: "eks: {instanceType: g6.xlarge, accelerator: {type: nvidia-l4, count: 2}}"))))),
+        new("eks-switch-over-from-upstream",
+            "With upstream's EKSCluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
+            Request(Eks(), Required([Replica()], FunctionHost.Yaml(Class(provisioning: EksClass))), UpstreamEksObserved())),
+        new("aks-first-pass-composes-cluster-xr-only",
+            "An AKS cluster first composes only its AKSCluster: the class's VM size and disk, the pool's bounds, InfiniBand as the fabric, no zones key when the pool has none.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))))),
+        new("aks-ready-composes-connection-stack-and-usage",
+            "Once the AKSCluster is Ready, the ClusterProviderConfig (no identity), the ServingStack and the backend Usage follow, and the Azure Files cache class is relayed.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), new Dictionary<string, JsonObject> { ["aks-cluster"] = ObservedAks(ready: true) })),
+        new("aks-pool-name-too-long-keeps-running-pool",
+            "A pool AKS cannot name (here h100-pool-west) is a Warning on that pool suggesting a name that works; the running pool and the cluster stay.",
+            Request(Aks(s => s["nodePools"]!.AsArray().Add(new JsonObject { ["name"] = "h100-pool-west", ["className"] = "gpu-l4" })), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))),
+                new Dictionary<string, JsonObject> { ["aks-cluster"] = ObservedAks(ready: true) })),
+        new("aks-accelerator-count-the-vm-lacks",
+            "A class claiming four GPUs on a Standard_ND96isr_H100_v5 (which has eight) is refused, naming the count the VM has.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: "aks: {vmSize: Standard_ND96isr_H100_v5, accelerator: {type: nvidia-h100, count: 4}}"))))),
+        new("aks-switch-over-from-upstream",
+            "With upstream's AKSCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
+            Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), UpstreamAksObserved())),
+        new("nebius-first-pass-composes-cluster-xr-only",
+            "A Nebius cluster (nebius: {}) first composes only its NebiusCluster: the class's platform, preset, disk and drivers, no minimum when the pool has none, and the InfiniBand fabric.",
+            Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))))),
+        new("nebius-ready-composes-connection-with-identity",
+            "Once the NebiusCluster is Ready, the ClusterProviderConfig carries the Nebius identity from its own namespace, the ServingStack keeps that namespace, and the Usage follows.",
+            Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), new Dictionary<string, JsonObject> { ["nebius-cluster"] = ObservedNebius(ready: true) })),
+        new("nebius-min-without-max-keeps-running-pool",
+            "A minimum without a maximum is a Warning on that pool (a Nebius group is fixed unless it has a maximum); the running pool is kept as it runs.",
+            Request(Nebius(s =>
+                {
+                    s["nodePools"]![0]!.AsObject().Remove("maxNodeCount");
+                    s["nodePools"]![0]!["minNodeCount"] = 1;
+                }), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))),
+                new Dictionary<string, JsonObject> { ["nebius-cluster"] = ObservedNebius(ready: true) })),
+        new("nebius-switch-over-from-upstream",
+            "With upstream's NebiusCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
+            Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), UpstreamNebiusObserved())),
+        new("vultr-first-pass-composes-cluster-xr-only",
+            "A Vultr cluster first composes only its VultrCluster: the class's plan, the pool's size and maximum, no minimum when the pool has none.",
+            Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))))),
+        new("vultr-credentials-pass-through",
+            "The InferenceCluster's Vultr credentials are handed to the VultrCluster.",
+            Request(Vultr(s => s["cluster"]!["vultr"]!["credentials"] = new JsonObject { ["type"] = "ProviderConfig", ["name"] = "my-vultr-account" }),
+                Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))))),
+        new("vultr-ready-composes-connection-stack-and-usage",
+            "Once the VultrCluster is Ready, the ClusterProviderConfig (no identity), the ServingStack and the Usage follow; no cache class is published.",
+            Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))), new Dictionary<string, JsonObject> { ["vultr-cluster"] = ObservedVultr(ready: true) })),
+        new("vultr-empty-pool-keeps-running-pool",
+            "A pool shrunk to zero nodes (VKE pools have at least one) is a Warning on that pool; the running pool is kept as it runs.",
+            Request(Vultr(s =>
+                {
+                    s["nodePools"]![0]!["nodeCount"] = 0;
+                    s["nodePools"]![0]!.AsObject().Remove("maxNodeCount");
+                }), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))),
+                new Dictionary<string, JsonObject> { ["vultr-cluster"] = ObservedVultr(ready: true) })),
+        new("vultr-switch-over-from-upstream",
+            "With upstream's VultrCluster, provider config, serving stack and usage observed, every one is composed again under the same key and name.",
+            Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))), UpstreamVultrObserved())),
         new("gke-switch-over-from-upstream",
             "With upstream's GKECluster, provider config, serving stack and usages observed, every one is composed again under the same key and name.",
             Request(Cluster(), Required([Replica()]), UpstreamObserved())),
@@ -257,6 +540,85 @@ public sealed class CloudInferenceClusterTests
             }
         }
     }
+
+    [Fact]
+    public void EksSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamEksObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Eks(), Required([Replica()], FunctionHost.Yaml(Class(provisioning: EksClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void AksSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamAksObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Aks(), Required([], FunctionHost.Yaml(Class(provisioning: AksClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void NebiusSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamNebiusObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Nebius(), Required([], FunctionHost.Yaml(Class(provisioning: NebiusClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Fact]
+    public void VultrSwitchOver_UpstreamObserved_EveryKeyStaysWithItsName()
+    {
+        var observed = UpstreamVultrObserved();
+        var desired = Fixtures.Desired(FunctionHost.Run(Request(Vultr(), Required([], FunctionHost.Yaml(Class(provisioning: VultrClass))), observed), InferenceClusterComposer.Composer));
+        Assert.Empty(observed.Keys.Except(desired.Keys));
+        foreach (var (key, resource) in desired)
+        {
+            if (resource["metadata"]?["name"] is JsonValue name && observed.TryGetValue(key, out var was))
+            {
+                Assert.Equal(was["metadata"]!["name"]!.GetValue<string>(), name.GetValue<string>());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Standard_ND96isr_H100_v5", 8)]
+    [InlineData("Standard_NC24ads_A100_v4", 1)]
+    [InlineData("Standard_NV36ads_A10_v5", 1)]
+    [InlineData("Standard_NV6ads_A10_v5", null)]
+    [InlineData("Standard_D4s_v5", null)]
+    public void AzureAcceleratorCount_VmSize_GpusOrNone(string vmSize, int? want) =>
+        Assert.Equal(want, AcceleratorShapes.AzureAcceleratorCount(vmSize));
+
+    [Theory]
+    [InlineData("g6.xlarge", 1)]
+    [InlineData("g6e.12xlarge", 4)]
+    [InlineData("g5.48xlarge", 8)]
+    [InlineData("p5en.48xlarge", 8)]
+    [InlineData("m6i.xlarge", null)]
+    [InlineData("g4dn.xlarge", null)]
+    public void Ec2AcceleratorCount_InstanceType_GpusOrNone(string instanceType, int? want) =>
+        Assert.Equal(want, AcceleratorShapes.Ec2AcceleratorCount(instanceType));
 
     [Fact]
     public void Compose_SameRequest_ByteIdenticalResponse()

@@ -165,7 +165,7 @@ public sealed class DefinitionTests
     [InlineData("GKE", "gke: {region: us-central1}", "p", "[us-east1-b]", "every node pool zone must be a zone of spec.cluster.gke.region")]
     [InlineData("GKE", "gke: {region: us-central1}", "p", "[us-central1]", "every node pool zone must be a zone of spec.cluster.gke.region")]
     [InlineData("EKS", "eks: {region: us-west-2}", "p", "[us-west-2a, us-west-2b]", null)]
-    [InlineData("EKS", "eks: {region: us-west-2}", "p", "[us-west-1a]", "every node pool zone must be an availability zone of spec.cluster.eks.region")]
+    [InlineData("EKS", "eks: {region: us-west-2}", "p", "[us-west-1a]", "every node pool zone must be one of the availability zones the EKS cluster has subnets in")]
     [InlineData("AKS", "aks: {location: westeurope}", "gpuh100", "[\"1\", \"3\"]", null)]
     [InlineData("AKS", "aks: {location: westeurope}", "h100-pool", "[\"1\"]", "on AKS a node pool name is 1 to 12 lowercase letters and digits")]
     [InlineData("AKS", "aks: {location: westeurope}", "gpuh100abcdef", "[\"1\"]", "on AKS a node pool name is 1 to 12 lowercase letters and digits")]
