@@ -40,6 +40,23 @@ public sealed class HouseTests
 
     [Theory]
     [MemberData(nameof(Functions))]
+    public void Function_HasExactlyOneTestFolder(string folder)
+    {
+        // tests/<Project>/<Plural>/: a newcomer finds a composer's tests by its folder name, in one place.
+        var found = Directory.GetDirectories(Repo.Path("tests"))
+            .Select(project => Path.Combine(project, folder))
+            .Where(Directory.Exists)
+            .Select(d => Path.GetRelativePath(Repo.Path(), d).Replace('\\', '/'))
+            .ToArray();
+
+        Assert.True(found.Length == 1,
+            found.Length == 0
+                ? $"functions/{folder} has no tests/<Project>/{folder}/ folder; put its golden cases there (see CONTRIBUTING's map)"
+                : $"functions/{folder} is tested in {found.Length} folders ({string.Join(", ", found)}); keep one");
+    }
+
+    [Theory]
+    [MemberData(nameof(Functions))]
     public void Function_IsInTheSolution(string folder) =>
         Assert.True(File.ReadAllText(Repo.Path("Modelplane.sln")).Contains($"\"functions\\{folder}\\{folder}.csproj\"", StringComparison.Ordinal),
             $"functions/{folder} is not in Modelplane.sln; run dotnet sln add --solution-folder functions functions/{folder}/{folder}.csproj");

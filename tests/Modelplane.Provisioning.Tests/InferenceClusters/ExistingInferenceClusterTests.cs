@@ -7,10 +7,10 @@ using Modelplane.Functions.InferenceClusters;
 using Modelplane.Sdk;
 using Modelplane.Testing;
 
-namespace Modelplane.Scheduling.Tests.InferenceClusters;
+namespace Modelplane.Provisioning.Tests.InferenceClusters;
 
 /// <summary>The InferenceCluster composer end to end: whole responses against goldens.</summary>
-public sealed class InferenceClusterComposerTests
+public sealed class ExistingInferenceClusterTests
 {
     public sealed record Case(string Name, string Reason, Func<RunFunctionRequest> Request)
     {

@@ -7,7 +7,7 @@ using Modelplane.Functions.ModelDeployments;
 using Modelplane.Testing;
 using static Modelplane.Scheduling.Tests.Fx;
 
-namespace Modelplane.Scheduling.Tests.ModelCaches;
+namespace Modelplane.Scheduling.Tests.ModelDeployments.CachePlacement;
 
 /// <summary>Placement follows the cache: the ModelDeployment composer with a ModelCache, whole responses against goldens.</summary>
 public sealed class CachePlacementTests
