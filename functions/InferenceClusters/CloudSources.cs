@@ -77,7 +77,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     /// <summary>The cluster XR pool for an InferenceCluster pool of this class, or why it cannot be one.</summary>
     public (JsonObject? Pool, string? Problem) Pool(NodePool pool, InferenceClass cls, ClusterSpec cluster)
     {
-        var at = $"spec.nodePools[{pool.Name}]";
+        var at = PoolPath(pool);
         switch (Source)
         {
             case ClusterSource.GKE:
@@ -95,9 +95,9 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
                     return (null, $"{at}.zones: {zone} is not a zone of region {region}; use {region}-<letter>");
                 }
                 var count = gke.Accelerator?.Count ?? GkeGpu.DefaultAcceleratorCount;
-                if (gke.MachineType is { } machine && AcceleratorShapes.GceAcceleratorCount(machine) is { } fixedCount && fixedCount != count)
+                if (AcceleratorMismatch(pool, "gke", gke.MachineType, count, AcceleratorShapes.GceAcceleratorCount) is { } gkeMismatch)
                 {
-                    return (null, $"InferenceClass {pool.ClassName}: spec.provisioning.gke.accelerator.count is {count} but {machine} has {fixedCount}; set it to {fixedCount}");
+                    return (null, gkeMismatch);
                 }
                 return (Serialize(new GkeNodePool
                 {
@@ -127,7 +127,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     // The EKSCluster the InferenceCluster composes has the default subnets: zones <region>a to c.
     private (JsonObject? Pool, string? Problem) EksPool(NodePool pool, InferenceClass cls, string region)
     {
-        var at = $"spec.nodePools[{pool.Name}]";
+        var at = PoolPath(pool);
         if (cls.Spec?.Provisioning?.Eks is not { } eks)
         {
             return (null, NoBlock(pool));
@@ -145,10 +145,9 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         {
             return (null, $"{at}.fabric: InfiniBand is not offered on EKS; use EFA (or None)");
         }
-        if (eks.InstanceType is { } instance && AcceleratorShapes.Ec2AcceleratorCount(instance) is { } fixedCount
-            && eks.Accelerator?.Count is { } count && count != fixedCount)
+        if (AcceleratorMismatch(pool, "eks", eks.InstanceType, eks.Accelerator?.Count, AcceleratorShapes.Ec2AcceleratorCount) is { } mismatch)
         {
-            return (null, $"InferenceClass {pool.ClassName}: spec.provisioning.eks.accelerator.count is {count} but {instance} has {fixedCount}; set it to {fixedCount}");
+            return (null, mismatch);
         }
         return (Serialize(new EksNodePool
         {
@@ -169,7 +168,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     // An AKS pool's name is its name in AKS, so it must follow AKS's rule (the XRD checks it too).
     private (JsonObject? Pool, string? Problem) AksPool(NodePool pool, InferenceClass cls)
     {
-        var at = $"spec.nodePools[{pool.Name}]";
+        var at = PoolPath(pool);
         if (cls.Spec?.Provisioning?.Aks is not { } aks)
         {
             return (null, NoBlock(pool));
@@ -186,10 +185,9 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
         {
             return (null, $"{at}.fabric: EFA is not offered on AKS; use InfiniBand (ND-series) or None");
         }
-        if (aks.VmSize is { } size && AcceleratorShapes.AzureAcceleratorCount(size) is { } fixedCount
-            && aks.Accelerator?.Count is { } count && count != fixedCount)
+        if (AcceleratorMismatch(pool, "aks", aks.VmSize, aks.Accelerator?.Count, AcceleratorShapes.AzureAcceleratorCount) is { } mismatch)
         {
-            return (null, $"InferenceClass {pool.ClassName}: spec.provisioning.aks.accelerator.count is {count} but {size} has {fixedCount}; set it to {fixedCount}");
+            return (null, mismatch);
         }
         return (Serialize(new AksNodePool
         {
@@ -209,7 +207,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     // A Nebius group is fixed at nodeCount unless maxNodeCount is set; only then may minNodeCount be.
     private (JsonObject? Pool, string? Problem) NebiusPool(NodePool pool, InferenceClass cls)
     {
-        var at = $"spec.nodePools[{pool.Name}]";
+        var at = PoolPath(pool);
         if (cls.Spec?.Provisioning?.Nebius is not { } nebius)
         {
             return (null, NoBlock(pool));
@@ -247,7 +245,7 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
     // A VKE pool has at least one node, and is fixed unless it has a maximum.
     private (JsonObject? Pool, string? Problem) VultrPool(NodePool pool, InferenceClass cls)
     {
-        var at = $"spec.nodePools[{pool.Name}]";
+        var at = PoolPath(pool);
         if (cls.Spec?.Provisioning?.Vultr is not { } vultr)
         {
             return (null, NoBlock(pool));
@@ -279,6 +277,14 @@ internal sealed record CloudSource(ClusterSource Source, string Key, string Kind
             Gpu = new VultrGpu { AcceleratorType = vultr.Accelerator?.Type },
         }), null);
     }
+
+    private static string PoolPath(NodePool pool) => $"spec.nodePools[{pool.Name}]";
+
+    // A machine shape with a fixed accelerator count must be asked for with that count, or the cloud refuses the pool late.
+    private static string? AcceleratorMismatch(NodePool pool, string block, string? shape, int? declared, Func<string, int?> fixedCountOf) =>
+        shape is not null && fixedCountOf(shape) is { } fixedCount && declared is { } count && count != fixedCount
+            ? $"InferenceClass {pool.ClassName}: spec.provisioning.{block}.accelerator.count is {count} but {shape} has {fixedCount}; set it to {fixedCount}"
+            : null;
 
     private string NoBlock(NodePool pool) =>
         $"InferenceClass {pool.ClassName} has no {Label} provisioning block; add spec.provisioning.{Label.ToLowerInvariant()} to it, or give pool {pool.Name} a class that has one";

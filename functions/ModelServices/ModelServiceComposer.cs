@@ -208,16 +208,9 @@ public static class ModelServiceComposer
             {
                 return ([], $"spec.endpoints[{i}].selector.matchLabels is missing; set it to the labels of the ModelEndpoints to route to");
             }
+            // Weight and priority bounds are the record's [Range], refused by the typed read with the field's path.
             var weight = e.Weight ?? ModelServiceEndpoints.DefaultWeight;
-            if (weight is < ModelServiceEndpoints.MinWeight or > ModelServiceEndpoints.MaxWeight)
-            {
-                return ([], $"spec.endpoints[{i}].weight is {weight}; set it between 1 and 1000000, or omit it for 1");
-            }
             var priority = e.Priority ?? ModelServiceEndpoints.DefaultPriority;
-            if (priority is < ModelServiceEndpoints.MinPriority or > ModelServiceEndpoints.MaxPriority)
-            {
-                return ([], $"spec.endpoints[{i}].priority is {priority}; set it between 0 and 1000, or omit it for 0");
-            }
             if (e.Criticality is { } own && !Criticality.IsValid(own))
             {
                 return ([], $"spec.endpoints[{i}].criticality is \"{own}\"; set Critical, Standard or Sheddable, or omit it for spec.criticality");
@@ -258,10 +251,6 @@ public static class ModelServiceComposer
             if (!names.Add(name))
             {
                 return $"{at}.targets[{t}].name \"{name}\" is listed twice; list each model once and give it the combined weight";
-            }
-            if (target.Weight is < ModelServiceEndpoints.MinWeight or > ModelServiceEndpoints.MaxWeight)
-            {
-                return $"{at}.targets[{t}].weight is {target.Weight}; set it between 1 and 1000000, or omit it for 1";
             }
         }
         return null;

@@ -123,9 +123,10 @@ internal static class StackSpec
             {
                 return $"{at}.name \"{listener.Name}\" is used by an earlier listener; give each listener its own name";
             }
-            if (listener.Port is not (>= 1 and <= MaxPort))
+            // Its bounds are the record's [Range], refused by the typed read; only a missing port reaches here.
+            if (listener.Port is null)
             {
-                return $"{at}.port {(listener.Port is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "is missing")}{(listener.Port is null ? "" : " is out of range")}; set it to a port from 1 to {MaxPort}";
+                return $"{at}.port is missing; set it to a port from 1 to {MaxPort}";
             }
             if (listener.Protocol is not (StackListener.Http or StackListener.Tcp))
             {

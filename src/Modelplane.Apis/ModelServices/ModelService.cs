@@ -51,11 +51,7 @@ public sealed record ModelServiceOverflow
 public sealed record ModelServiceEndpoints
 {
     public const long DefaultWeight = 1;
-    public const long MinWeight = 1;
-    public const long MaxWeight = 1_000_000;
     public const long DefaultPriority = 0;
-    public const long MinPriority = 0;
-    public const long MaxPriority = 1000;
 
     public EndpointSelector? Selector { get; init; }
 
