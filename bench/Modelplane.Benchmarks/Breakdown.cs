@@ -27,28 +27,28 @@ internal static class Breakdown
         })
         {
             var bytes = request.ToByteArray();
-            var parsed = RunFunctionRequest.Parser.ParseFrom(bytes);
-            var response = runner.Run(parsed).Response;
+            var sequence = new System.Buffers.ReadOnlySequence<byte>(bytes);
+            var decoded = RequestDecoder.Decode(sequence);
+            var response = runner.Run(decoded).Response;
             var iterations = bytes.Length > 1_000_000 ? 15 : 40;
             Console.WriteLine($"{label} ({bytes.Length:N0} B)");
-            Stage("parse", iterations, () => RunFunctionRequest.Parser.ParseFrom(bytes));
-            // What the server runs: the parse plus its check of every string field for valid UTF-8.
-            Stage("parse as the server does (RequestParser)", iterations, () => Modelplane.Server.RequestParser.Parse(new System.Buffers.ReadOnlySequence<byte>(bytes)));
-            Stage("  of which the UTF-8 walk", iterations, () => Modelplane.Server.RequestParser.FindInvalidUtf8(new System.Buffers.ReadOnlySequence<byte>(bytes), RunFunctionRequest.Descriptor) ?? "");
+            Stage("parse whole (Google.Protobuf)", iterations, () => RunFunctionRequest.Parser.ParseFrom(bytes));
+            // What the server runs: the envelope through Google.Protobuf, required objects straight to JSON text.
+            Stage("decode as the server does (RequestDecoder)", iterations, () => RequestDecoder.Decode(sequence));
             Stage("required -> JsonObject", iterations, () =>
             {
-                var r = new FunctionRequest(parsed).Required;
+                var r = new FunctionRequest(decoded).Required;
                 return r.Names.Select(r.Get).ToArray();
             });
             if (label.StartsWith("modelservice", StringComparison.Ordinal))
             {
-                Stage("endpoints -> typed", iterations, () => new FunctionRequest(parsed).Required.Read("endpoints-0", ModelEndpointJsonContext.Default.ModelEndpoint));
-                Stage("endpoints -> JsonObject -> typed", iterations, () => new FunctionRequest(parsed).Required.Get("endpoints-0")
+                Stage("endpoints -> typed", iterations, () => new FunctionRequest(decoded).Required.Read("endpoints-0", ModelEndpointJsonContext.Default.ModelEndpoint));
+                Stage("endpoints -> JsonObject -> typed", iterations, () => new FunctionRequest(decoded).Required.Get("endpoints-0")
                     .Select(o => FunctionRequest.Read(o, ModelEndpointJsonContext.Default.ModelEndpoint, "")).ToArray());
             }
-            Stage("run (request view + compose + respond)", iterations, () => runner.Run(parsed));
+            Stage("run (request view + compose + respond)", iterations, () => runner.Run(decoded));
             Stage("serialise response", iterations, () => response.ToByteArray());
-            Stage("all: parse + run + serialise", iterations, () => runner.Run(RunFunctionRequest.Parser.ParseFrom(bytes)).Response.ToByteArray());
+            Stage("all: decode + run + serialise", iterations, () => runner.Run(RequestDecoder.Decode(sequence)).Response.ToByteArray());
             Console.WriteLine();
         }
         return 0;

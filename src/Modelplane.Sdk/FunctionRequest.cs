@@ -1,14 +1,12 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
-using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Apiextensions.Fn.Proto.V1;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Modelplane.Sdk;
 
@@ -27,23 +25,28 @@ public sealed class FunctionRequest
     private readonly Lazy<JsonObject?> _input;
     private readonly Lazy<JsonObject> _context;
 
+    /// <summary>A request built in code (tests, the render CLI), read the way the server reads one off the wire.</summary>
     public FunctionRequest(RunFunctionRequest request, CancellationToken cancellationToken = default)
+        : this(RequestDecoder.Decode(request), cancellationToken)
     {
+    }
+
+    public FunctionRequest(DecodedRequest decoded, CancellationToken cancellationToken = default)
+    {
+        var request = decoded.Envelope;
         _request = request;
         CancellationToken = cancellationToken;
         _composite = new(() => request.Observed?.Composite?.Resource_ is { } s ? StructJson.ToJsonObject(s) : []);
         _observed = new(() => ObservedResources(request));
         _input = new(() => request.Input is { } s ? StructJson.ToJsonObject(s) : null);
         _context = new(() => request.Context is { } s ? StructJson.ToJsonObject(s) : []);
-#pragma warning disable CS0612 // extra_resources is deprecated, and read only as a fallback for Crossplane before v2.0.
-        Required = new RequiredResources(request.RequiredResources, request.ExtraResources);
-#pragma warning restore CS0612
+        Required = new RequiredResources(decoded.Required, decoded.Extra);
     }
 
     /// <summary>The call's cancellation: set when the client is gone or its deadline passed; long work checks it.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>The request on the wire, for adapters; composers read the typed views below.</summary>
+    /// <summary>The request's envelope (everything but its required objects), for adapters; composers read the typed views below.</summary>
     public RunFunctionRequest Proto => _request;
 
     /// <summary>The observed composite resource (metadata, spec, status); empty if Crossplane sent none.</summary>
@@ -311,13 +314,14 @@ public sealed class ObservedResource
 /// </remarks>
 public sealed class RequiredResources
 {
-    private readonly Google.Protobuf.Collections.MapField<string, Resources> _required;
-    private readonly Google.Protobuf.Collections.MapField<string, Resources> _extra;
+    // Object text stays bytes until a composer reads it; each requirement is parsed at most once.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = RequestDecoder.RecursionLimit };
+
+    private readonly RequiredObjects _required;
+    private readonly RequiredObjects _extra;
     private readonly Dictionary<string, IReadOnlyList<JsonObject>> _cache = new(StringComparer.Ordinal);
 
-    internal RequiredResources(
-        Google.Protobuf.Collections.MapField<string, Resources> required,
-        Google.Protobuf.Collections.MapField<string, Resources> extra)
+    internal RequiredResources(RequiredObjects required, RequiredObjects extra)
     {
         _required = required;
         _extra = extra;
@@ -325,10 +329,10 @@ public sealed class RequiredResources
 
     /// <summary>The requirement names Crossplane answered.</summary>
     public IReadOnlyCollection<string> Names =>
-        _required.Keys.Concat(_extra.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        _required.Names.Concat(_extra.Names).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Whether Crossplane has fetched this requirement (it may have found nothing).</summary>
-    public bool IsResolved(string name) => _required.ContainsKey(name) || _extra.ContainsKey(name);
+    public bool IsResolved(string name) => _required.Contains(name) || _extra.Contains(name);
 
     /// <summary>The objects fetched for a requirement; empty when unresolved or none matched.</summary>
     public IReadOnlyList<JsonObject> Get(string name)
@@ -337,10 +341,13 @@ public sealed class RequiredResources
         {
             return cached;
         }
-        var found = Find(name);
-        IReadOnlyList<JsonObject> items = found is null
-            ? []
-            : found.Items.Select(i => i.Resource_ is { } s ? StructJson.ToJsonObject(s) : []).ToArray();
+        var source = Find(name);
+        var count = source?.Count(name) ?? 0;
+        var items = new JsonObject[Math.Max(count, 0)];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = JsonNode.Parse(source!.Json(name, i), nodeOptions: null, DocumentOptions) as JsonObject ?? [];
+        }
         _cache[name] = items;
         return items;
     }
@@ -350,9 +357,9 @@ public sealed class RequiredResources
 
     /// <summary>The objects of a requirement read into typed records; a misshapen one is <see cref="InvalidInputException"/>.</summary>
     /// <remarks>
-    /// Each Struct is written straight to JSON text and read from it, with no <see cref="JsonObject"/>
-    /// tree between (unless <see cref="Get"/> already built one). An object that does not fit is read
-    /// again through the tree, so its error names the field in the same words either way.
+    /// Each object is read from its JSON text, with no <see cref="JsonObject"/> tree between (unless
+    /// <see cref="Get"/> already built one). An object that does not fit is read again through the
+    /// tree, so its error names the field in the same words either way.
     /// </remarks>
     public IReadOnlyList<T> Read<T>(string name, JsonTypeInfo<T> typeInfo)
     {
@@ -360,38 +367,30 @@ public sealed class RequiredResources
         {
             return cached.Select((o, i) => FunctionRequest.Read(o, typeInfo, At(name, i))).ToArray();
         }
-        if (Find(name) is not { } found)
+        if (Find(name) is not { } source)
         {
             return [];
         }
-        var records = new T[found.Items.Count];
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using var writer = new Utf8JsonWriter(buffer);
+        var records = new T[source.Count(name)];
         for (var i = 0; i < records.Length; i++)
         {
-            var item = found.Items[i].Resource_ ?? EmptyStruct;
-            buffer.ResetWrittenCount();
-            writer.Reset(buffer);
-            StructJson.WriteObject(writer, item);
-            writer.Flush();
             T? record;
             try
             {
-                record = JsonSerializer.Deserialize(buffer.WrittenSpan, typeInfo);
+                record = JsonSerializer.Deserialize(source.Json(name, i), typeInfo);
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
             {
                 record = default;
             }
-            records[i] = record ?? FunctionRequest.Read(StructJson.ToJsonObject(item), typeInfo, At(name, i));
+            records[i] = record ?? FunctionRequest.Read(
+                JsonNode.Parse(source.Json(name, i), nodeOptions: null, DocumentOptions) ?? new JsonObject(), typeInfo, At(name, i));
         }
         return records;
     }
 
-    private static readonly Struct EmptyStruct = new();
-
     private static string At(string name, int index) => $"required[{name}][{index.ToString(CultureInfo.InvariantCulture)}]";
 
-    private Resources? Find(string name) =>
-        _required.TryGetValue(name, out var r) ? r : _extra.TryGetValue(name, out var e) ? e : null;
+    private RequiredObjects? Find(string name) =>
+        _required.Contains(name) ? _required : _extra.Contains(name) ? _extra : null;
 }

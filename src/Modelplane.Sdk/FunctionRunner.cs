@@ -32,7 +32,7 @@ public sealed record RunSummary(string? Composer, IReadOnlyList<Severity> Severi
 /// <summary>Runs a composer for a RunFunctionRequest and builds the response: the protocol rules, once.</summary>
 /// <remarks>
 /// <para>
-/// The server and the render CLI are both thin adapters around <see cref="Run"/>, so the rules every
+/// The server and the render CLI are both thin adapters around <see cref="Run(DecodedRequest, CancellationToken)"/>, so the rules every
 /// Crossplane SDK follows live here and nowhere else: echo the tag, default the TTL to 60 s, pass the
 /// context and every desired resource the composer does not own through unchanged, merge status
 /// into the desired composite, keep conditions and results in emitted order. Input the composer
@@ -71,10 +71,16 @@ public sealed class FunctionRunner(ComposerRegistry registry)
     /// <param name="cancellationToken">The call's deadline and client cancellation: once it fires nobody
     /// waits for the answer, so the runner and the composer stop (<see cref="OperationCanceledException"/>).</param>
     /// <exception cref="OperationCanceledException">The call was cancelled while the composer worked.</exception>
-    public (RunFunctionResponse Response, RunSummary Summary) Run(RunFunctionRequest proto, CancellationToken cancellationToken = default)
+    public (RunFunctionResponse Response, RunSummary Summary) Run(RunFunctionRequest proto, CancellationToken cancellationToken = default) =>
+        Run(RequestDecoder.Decode(proto), cancellationToken);
+
+    /// <param name="decoded">The request as the server decoded it off the wire.</param>
+    /// <param name="cancellationToken">As for the other overload.</param>
+    public (RunFunctionResponse Response, RunSummary Summary) Run(DecodedRequest decoded, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var request = new FunctionRequest(proto, cancellationToken);
+        var proto = decoded.Envelope;
+        var request = new FunctionRequest(decoded, cancellationToken);
         var (composer, problem) = registry.Resolve(request);
         Composition composition;
         if (composer is null)

@@ -112,7 +112,7 @@ public static class StructJson
     }
 
     // The same cases as NumberNode, in the same order.
-    private static void WriteNumber(Utf8JsonWriter writer, double number)
+    internal static void WriteNumber(Utf8JsonWriter writer, double number)
     {
         if (double.IsNaN(number))
         {

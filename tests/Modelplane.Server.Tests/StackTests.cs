@@ -80,7 +80,7 @@ public sealed class StackTests : IAsyncLifetime
     {
         var invoker = _channel.CreateCallInvoker();
 
-        var reply = await invoker.AsyncUnaryCall(V1Beta1Binding.RunFunction, null, new CallOptions(), TestComposers.Request("net-client", "ok"));
+        var reply = await invoker.AsyncUnaryCall(V1Beta1Binding.RunFunction, null, new CallOptions(), RequestDecoder.Decode(TestComposers.Request("net-client", "ok")));
 
         Assert.Equal("net-client", reply.Meta.Tag);
     }
@@ -132,7 +132,7 @@ public sealed class StackTests : IAsyncLifetime
             "ARK"u8.CopyTo(bytes.AsSpan(at + 1));
         }
 
-        var path = RequestParser.FindInvalidUtf8(new System.Buffers.ReadOnlySequence<byte>(bytes), RunFunctionRequest.Descriptor);
+        var path = RequestDecoder.FindInvalidUtf8(new System.Buffers.ReadOnlySequence<byte>(bytes), RunFunctionRequest.Descriptor);
 
         Assert.Equal(expected?.Replace("\uFFFD", "\uFFFDARK", StringComparison.Ordinal), path);
     }
@@ -151,7 +151,7 @@ public sealed class StackTests : IAsyncLifetime
     [Fact]
     public async Task RunFunction_NestingPastTheLimit_InvalidArgument()
     {
-        var reply = await GrpcWire.CallAsync(_client, _server.GrpcUri, GrpcWire.Frame(Nested("too-deep", RequestParser.RecursionLimit)));
+        var reply = await GrpcWire.CallAsync(_client, _server.GrpcUri, GrpcWire.Frame(Nested("too-deep", RequestDecoder.RecursionLimit)));
 
         Assert.Equal(3, reply.Status);
         Assert.StartsWith("cannot parse RunFunctionRequest: Protocol message had too many levels of nesting", reply.Message, StringComparison.Ordinal);

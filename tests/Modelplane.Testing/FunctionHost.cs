@@ -10,7 +10,7 @@ namespace Modelplane.Testing;
 
 /// <summary>Builds RunFunctionRequests from JSON or YAML fixtures and runs them through the real adapter.</summary>
 /// <remarks>
-/// Tests go through <see cref="FunctionRunner.Run"/>, not a composer's Compose alone, so TTL,
+/// Tests go through <see cref="FunctionRunner.Run(Apiextensions.Fn.Proto.V1.RunFunctionRequest, CancellationToken)"/>, not a composer's Compose alone, so TTL,
 /// pass-through of desired state, requirements and condition order are covered by every golden.
 /// </remarks>
 public static class FunctionHost
