@@ -47,6 +47,10 @@ internal static class Breakdown
                     .Select(o => FunctionRequest.Read(o, ModelEndpointJsonContext.Default.ModelEndpoint, "")).ToArray());
             }
             Stage("run (request view + compose + respond)", iterations, () => runner.Run(decoded));
+            var composer = runner.Registry.Resolve(new FunctionRequest(decoded)).Composer!;
+            var composition = composer.Compose(new FunctionRequest(decoded));
+            Stage("  of which compose", iterations, () => composer.Compose(new FunctionRequest(decoded)));
+            Stage("  of which respond (Composition -> message)", iterations, () => FunctionRunner.Respond(decoded.Envelope, composition));
             Stage("serialise response", iterations, () => response.ToByteArray());
             Stage("all: decode + run + serialise", iterations, () => runner.Run(RequestDecoder.Decode(sequence)).Response.ToByteArray());
             Console.WriteLine();
