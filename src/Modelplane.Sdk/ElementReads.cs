@@ -55,8 +55,11 @@ public static class ElementReads
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object when element.ValueKind == JsonValueKind.Object:
-                foreach (var property in info.Properties)
+                // By index: a foreach over the interface would box an enumerator per object.
+                var properties = info.Properties;
+                for (var p = 0; p < properties.Count; p++)
                 {
+                    var property = properties[p];
                     if (!element.TryGetProperty(property.Name, out var child) || child.ValueKind == JsonValueKind.Null)
                     {
                         continue;
