@@ -78,7 +78,17 @@ internal sealed class CachePlacement
     }
 
     /// <summary>The fleet with clusters that cannot hold a usable copy marked with why.</summary>
-    public IReadOnlyList<FleetCluster> Restrict(IReadOnlyList<FleetCluster> fleet, IReadOnlyList<JsonObject> clusters)
+    /// <remarks><paramref name="storage"/> says, by cluster name, whether the cluster has a cache storage class.</remarks>
+    public IReadOnlyList<FleetCluster> Restrict(IReadOnlyList<FleetCluster> fleet, IReadOnlyDictionary<string, bool> storage)
+    {
+        return fleet.Select(c => c.Problem is not null ? c
+            : !storage.GetValueOrDefault(c.Name) ? c with { Problem = $"no cache storage for ModelCache {Name} (status.cache.storageClassName is empty)" }
+            : _clusters.GetValueOrDefault(c.Name) is { Phase: CachePhase.Failed } failed ? c with { Problem = $"ModelCache {Name} failed to hydrate here: {failed.Message}" }
+            : c).ToArray();
+    }
+
+    /// <summary>Whether each fetched cluster has a cache storage class (<c>status.cache.storageClassName</c>), by name; the first of a name wins.</summary>
+    public static Dictionary<string, bool> Storage(IReadOnlyList<JsonObject> clusters)
     {
         var storage = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var json in clusters)
@@ -88,10 +98,7 @@ internal sealed class CachePlacement
                 storage.TryAdd(name, json["status"]?["cache"]?["storageClassName"] is JsonValue s && s.TryGetValue<string>(out var sc) && sc.Length > 0);
             }
         }
-        return fleet.Select(c => c.Problem is not null ? c
-            : !storage.GetValueOrDefault(c.Name) ? c with { Problem = $"no cache storage for ModelCache {Name} (status.cache.storageClassName is empty)" }
-            : _clusters.GetValueOrDefault(c.Name) is { Phase: CachePhase.Failed } failed ? c with { Problem = $"ModelCache {Name} failed to hydrate here: {failed.Message}" }
-            : c).ToArray();
+        return storage;
     }
 
     /// <summary>Whether the weights are there for every replica placed, and if hydration failed somewhere, why.</summary>

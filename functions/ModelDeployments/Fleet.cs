@@ -1,7 +1,9 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Modelplane.Apis.InferenceClasses;
 using Modelplane.Apis.InferenceClusters;
 using Modelplane.Cel;
@@ -61,6 +63,31 @@ internal sealed record FleetCluster(
     public FleetPool? Pool(string name) => Pools.FirstOrDefault(p => p.Name == name);
 }
 
+/// <summary>The only parts of a fetched InferenceCluster the scheduler reads, kept as text until read.</summary>
+/// <remarks>A name of another type makes the whole list unreadable this way, and the fleet is read the careful way.</remarks>
+internal sealed record ClusterText
+{
+    public ClusterTextMetadata? Metadata { get; init; }
+
+    public ClusterTextSpec? Spec { get; init; }
+
+    public JsonElement? Status { get; init; }
+}
+
+internal sealed record ClusterTextMetadata
+{
+    public string? Name { get; init; }
+}
+
+internal sealed record ClusterTextSpec
+{
+    public JsonElement? Taints { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ClusterText))]
+internal sealed partial class FleetJsonContext : JsonSerializerContext;
+
 /// <summary>Reads the fetched InferenceClusters and InferenceClasses into the scheduler's view of the fleet.</summary>
 /// <remarks>
 /// One bad object must not stop every deployment in the fleet, so nothing here throws: a cluster
@@ -79,7 +106,51 @@ internal static class Fleet
         {
             fleet.Add(ReadCluster(clusters[i], i, byClass, inline));
         }
-        // Several objects with one name cannot come from the API server; keep the first for determinism.
+        return Distinct(fleet);
+    }
+
+    /// <summary>The fleet read straight from the clusters' text, or null when some cluster needs the careful read.</summary>
+    /// <remarks>
+    /// Only clusters that read cleanly take this path (a name that is a string or absent, a status and
+    /// taints that read without a complaint, no devices published inline); it builds exactly what
+    /// <see cref="Read(IReadOnlyList{JsonObject}, IReadOnlyList{JsonObject})"/> builds from them, without a
+    /// <see cref="JsonObject"/> per cluster. Anything else, and the caller reads every cluster the careful way.
+    /// </remarks>
+    public static IReadOnlyList<FleetCluster>? TryRead(IReadOnlyList<ClusterText> clusters, IReadOnlyList<JsonObject> classes, out Dictionary<string, bool> storage)
+    {
+        storage = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var views = new (string Name, InferenceClusterStatus? Status, IReadOnlyList<Taint> Taints)[clusters.Count];
+        for (var i = 0; i < clusters.Count; i++)
+        {
+            var cluster = clusters[i];
+            InferenceClusterStatus? status = null;
+            IReadOnlyList<Taint>? taints = [];
+            if ((cluster.Status is { ValueKind: not JsonValueKind.Null } statusText && !ElementReads.TryRead(statusText, InferenceClusterJsonContext.Default.InferenceClusterStatus, out status))
+                || (cluster.Spec?.Taints is { ValueKind: not JsonValueKind.Null } taintsText && !ElementReads.TryRead(taintsText, InferenceClusterJsonContext.Default.IReadOnlyListTaint, out taints))
+                || status?.GpuPools?.Any(p => p.Devices is not null) == true)
+            {
+                return null;
+            }
+            views[i] = (cluster.Metadata?.Name ?? "", status, taints!);
+            if (cluster.Metadata?.Name is { } name)
+            {
+                // What CachePlacement.Storage reads from the same cluster.
+                storage.TryAdd(name, status?.Cache?.StorageClassName is { Length: > 0 });
+            }
+        }
+        var byClass = ReadClasses(classes);
+        var inline = new Dictionary<string, DeviceSet>(StringComparer.Ordinal);
+        var fleet = new List<FleetCluster>(clusters.Count);
+        foreach (var (name, status, taints) in views)
+        {
+            fleet.Add(Build(name, status, taints, null, byClass, inline));
+        }
+        return Distinct(fleet);
+    }
+
+    // Several objects with one name cannot come from the API server; keep the first for determinism.
+    private static FleetCluster[] Distinct(List<FleetCluster> fleet)
+    {
         return fleet
             .Where(c => c.Name.Length > 0)
             .GroupBy(c => c.Name, StringComparer.Ordinal)
@@ -111,10 +182,16 @@ internal static class Fleet
             return new FleetCluster(name, false, "", [], [], $"cannot read InferenceCluster: {Unreadable(e)}");
         }
 
+        return Build(name, status, taints, json.At("status.gpuPools") as JsonArray, byClass, inline);
+    }
+
+    // The scheduler's view of one cluster read; poolsJson is needed only for devices published inline.
+    private static FleetCluster Build(
+        string name, InferenceClusterStatus? status, IReadOnlyList<Taint> taints, JsonArray? poolsJson, Dictionary<string, DeviceSet> byClass, Dictionary<string, DeviceSet> inline)
+    {
         var ready = status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True";
         var pools = new List<FleetPool>();
         var statusPools = status?.GpuPools ?? [];
-        var poolsJson = json.At("status.gpuPools") as JsonArray;
         for (var p = 0; p < statusPools.Count; p++)
         {
             var pool = statusPools[p];

@@ -30,10 +30,30 @@ namespace Modelplane.Functions.ModelDeployments;
 /// </remarks>
 internal sealed class Ledger
 {
+    // Every published pool, by (cluster, pool); its ledger is built on first use, since a placement
+    // looks at the pools of a few clusters and a fleet has thousands.
+    private readonly Dictionary<(string Cluster, string Pool), FleetPool> _published = [];
     private readonly Dictionary<(string Cluster, string Pool), PoolLedger> _pools = [];
 
     /// <summary>The pool's ledger, or null when the pool is unknown or has not published its allocation.</summary>
-    public PoolLedger? Get(string cluster, string pool) => _pools.GetValueOrDefault((cluster, pool));
+    public PoolLedger? Get(string cluster, string pool)
+    {
+        if (_pools.TryGetValue((cluster, pool), out var ledger))
+        {
+            return ledger;
+        }
+        if (!_published.TryGetValue((cluster, pool), out var published))
+        {
+            return null;
+        }
+        ledger = new PoolLedger(published.Nodes, published.Devices.PerNode);
+        foreach (var group in published.Allocated!.Pods ?? [])
+        {
+            ledger.Add(new PodClaim(group.Devices ?? new Dictionary<string, int>()), group.Count ?? 0);
+        }
+        _pools[(cluster, pool)] = ledger;
+        return ledger;
+    }
 
     /// <summary>Frees what a running replica of ours is charged, so its own devices never block its own update.</summary>
     /// <remarks>Whether the cluster counted it at this generation or we charged it ourselves, exactly its claims are in the ledger.</remarks>
@@ -57,22 +77,15 @@ internal sealed class Ledger
     public static Ledger Build(IReadOnlyList<FleetCluster> clusters, IEnumerable<OwnReplica> running)
     {
         var ledger = new Ledger();
-        var counted = new Dictionary<(string, string), HashSet<string>>();
         foreach (var cluster in clusters)
         {
             foreach (var pool in cluster.Pools)
             {
-                if (pool.Allocated is not { } allocated)
+                if (pool.Allocated is not null)
                 {
-                    continue;
+                    // A later pool of the same (cluster, pool) name wins, as it always has.
+                    ledger._published[(cluster.Name, pool.Name)] = pool;
                 }
-                var poolLedger = new PoolLedger(pool.Nodes, pool.Devices.PerNode);
-                foreach (var group in allocated.Pods ?? [])
-                {
-                    poolLedger.Add(new PodClaim(group.Devices ?? new Dictionary<string, int>()), group.Count ?? 0);
-                }
-                ledger._pools[(cluster.Name, pool.Name)] = poolLedger;
-                counted[(cluster.Name, pool.Name)] = (allocated.Replicas ?? []).ToHashSet(StringComparer.Ordinal);
             }
         }
         foreach (var own in running)
@@ -80,7 +93,8 @@ internal sealed class Ledger
             var name = ReplicaClaims.CountedAs(own.Namespace, own.Name, own.Generation);
             foreach (var claim in ReplicaClaims.Of(own.Spec))
             {
-                if (ledger._pools.TryGetValue((own.ClusterName, claim.Pool), out var pool) && !counted[(own.ClusterName, claim.Pool)].Contains(name))
+                if (ledger.Get(own.ClusterName, claim.Pool) is { } pool
+                    && !(ledger._published[(own.ClusterName, claim.Pool)].Allocated!.Replicas ?? []).Contains(name, StringComparer.Ordinal))
                 {
                     pool.Add(claim.Claim, claim.Pods);
                 }

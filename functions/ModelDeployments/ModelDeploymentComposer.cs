@@ -108,13 +108,19 @@ public static class ModelDeploymentComposer
             return Hold(req, own, gateways, requirements, cache, ReasonInvalidNodeSelector,
                 $"invalid nodeSelector: {error.Field}: {error.Error}{more}; correct the CEL expression");
         }
-        if (fleetFetched && req.Required.Get(ClustersKey).Count == 0)
+        // The fetched fleet is read straight from its text; any cluster that does not read cleanly sends
+        // every cluster through the careful read, whose problems name the field.
+        var texts = fleetFetched ? FetchedClusters(req) : null;
+        if (fleetFetched && (texts?.Count ?? req.Required.Get(ClustersKey).Count) == 0)
         {
             return Hold(req, own, gateways, requirements, cache, ReasonNoClusters, $"cannot schedule: {NoClustersMessage(clusterLabels)}");
         }
 
-        var candidates = Candidates(req, pinned, clusterLabels, fleetFetched);
-        var fleet = Fleet.Read(candidates, req.Required.Get(ClassesKey));
+        var classes = req.Required.Get(ClassesKey);
+        Dictionary<string, bool>? storage = null;
+        var fast = texts is null ? null : Fleet.TryRead(texts, classes, out storage);
+        var candidates = fast is null ? Candidates(req, pinned, clusterLabels, fleetFetched) : null;
+        var fleet = fast ?? Fleet.Read(candidates!, classes);
         // Clusters still on upstream's status (no published allocation) have their replicas counted here.
         var slow = SlowPath.Unpublished(fleet);
         if (slow.Any(c => !req.Required.IsResolved(SlowPath.ReplicasKey(c))))
@@ -129,7 +135,7 @@ public static class ModelDeploymentComposer
             gateways[cluster.Name] = cluster.Gateway;
         }
         // The cache narrows where new replicas may go; whether a cluster serves does not depend on it.
-        fleet = cached?.Restrict(fleet, candidates) ?? fleet;
+        fleet = cached?.Restrict(fleet, candidates is null ? storage! : CachePlacement.Storage(candidates)) ?? fleet;
         var result = Scheduler.Schedule(new ScheduleInput(
             plan, desired, fleet, own, spec.Tolerations ?? [], cache.Fill && fleetFetched, cache.Fill, gateways.Keys.ToHashSet(StringComparer.Ordinal), cached?.Warm));
         var needsFleet = NeedsFleet(result, desired, cache);
@@ -188,6 +194,19 @@ public static class ModelDeploymentComposer
         return Fleet.Read(clusters, [])
             .Where(c => c.Schedulable && c.Problem is null)
             .ToDictionary(c => c.Name, c => c.Gateway, StringComparer.Ordinal);
+    }
+
+    // The fetched clusters as text, or null when one of them does not read as one (a name that is not a string, a spec that is not an object).
+    private static IReadOnlyList<ClusterText>? FetchedClusters(FunctionRequest req)
+    {
+        try
+        {
+            return req.Required.Read(ClustersKey, FleetJsonContext.Default.ClusterText);
+        }
+        catch (InvalidInputException)
+        {
+            return null;
+        }
     }
 
     // The fleet when fetched (its requirement applied the selector); else the pinned clusters that
