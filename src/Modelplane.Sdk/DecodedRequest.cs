@@ -49,10 +49,13 @@ public sealed class RequiredObjects
     public int Count(string name) => _items.TryGetValue(name, out var items) ? items.Length : -1;
 
     /// <summary>One object's JSON text.</summary>
-    public ReadOnlySpan<byte> Json(string name, int index)
+    public ReadOnlySpan<byte> Json(string name, int index) => JsonMemory(name, index).Span;
+
+    /// <summary>One object's JSON text, for readers that keep a reference to it (a <see cref="JsonDocument"/>).</summary>
+    public ReadOnlyMemory<byte> JsonMemory(string name, int index)
     {
         var (start, length) = _items[name][index];
-        return _json.Span.Slice(start, length);
+        return _json.Slice(start, length);
     }
 
     /// <summary>Writes each Struct with <see cref="StructJson.WriteObject"/>: for requests Google.Protobuf parsed whole.</summary>

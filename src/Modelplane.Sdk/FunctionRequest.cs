@@ -357,7 +357,7 @@ public sealed class RequiredResources
 
     /// <summary>The objects of a requirement read into typed records; a misshapen one is <see cref="InvalidInputException"/>.</summary>
     /// <remarks>
-    /// Each object is read from its JSON text, with no <see cref="JsonObject"/> tree between (unless
+    /// Each object is read from its JSON text through <see cref="ElementReads"/>, with no <see cref="JsonObject"/> tree between (unless
     /// <see cref="Get"/> already built one). An object that does not fit is read again through the
     /// tree, so its error names the field in the same words either way.
     /// </remarks>
@@ -374,12 +374,15 @@ public sealed class RequiredResources
         var records = new T[source.Count(name)];
         for (var i = 0; i < records.Length; i++)
         {
-            T? record;
+            // The guarded read refuses what the careful read refuses (null items, enum numbers, counts
+            // out of range); only then does it skip the tree.
+            T? record = default;
             try
             {
-                record = JsonSerializer.Deserialize(source.Json(name, i), typeInfo);
+                using var document = JsonDocument.Parse(source.JsonMemory(name, i), DocumentOptions);
+                _ = ElementReads.TryRead(document.RootElement, typeInfo, out record);
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+            catch (JsonException)
             {
                 record = default;
             }

@@ -103,6 +103,21 @@ public sealed class HostileRunnerTests
     }
 
     [Theory]
+    [InlineData("""{"spec":{"members":[{"name":"a"},null]}}""", "required[shapes][0].spec.members[1]")]
+    [InlineData("""{"spec":{"labels":{"app":null}}}""", "required[shapes][0].spec.labels.app")]
+    [InlineData("""{"spec":{"role":7}}""", "required[shapes][0].spec.role")]
+    public void RequiredRead_NullItemsAndNumericEnums_RefusedAsTheTreeReadRefusesThem(string json, string field)
+    {
+        // Required objects reach Read as JSON text; the text read must refuse what the tree read refuses.
+        var request = Request();
+        request.RequiredResources.Add("shapes", new Resources { Items = { new Resource { Resource_ = StructJson.ParseStruct(json) } } });
+
+        var e = Assert.Throws<InvalidInputException>(() => new FunctionRequest(request).Required.Read("shapes", HostileJsonContext.Default.Shape));
+
+        Assert.Equal(field, e.Field);
+    }
+
+    [Theory]
     // Nullable elements and free-form JSON may hold null; absent and null fields are simply absent.
     [InlineData("""{"spec":{"weights":[1,null]}}""")]
     [InlineData("""{"spec":{"values":{"a":null,"b":[null]}}}""")]
