@@ -49,6 +49,31 @@ internal static class Breakdown
             Stage("run (request view + compose + respond)", iterations, () => runner.Run(parsed));
             Stage("serialise response", iterations, () => response.ToByteArray());
             Stage("all: parse + run + serialise", iterations, () => runner.Run(RunFunctionRequest.Parser.ParseFrom(bytes)).Response.ToByteArray());
+            if (label.StartsWith("modelservice", StringComparison.Ordinal))
+            {
+                // The response's desired resources as the composer hands them over, then encoded the
+                // way Respond does today (a Struct tree, serialised) and straight to wire bytes.
+                var viewed = new FunctionRequest(parsed);
+                var desired = runner.Registry.Resolve(viewed).Composer!.Compose(viewed).Resources.Values.Select(d => d.Resource).ToArray();
+                Stage("desired resources -> Struct -> bytes (today)", iterations, () =>
+                {
+                    var total = 0;
+                    foreach (var resource in desired)
+                    {
+                        total += StructJson.ToStruct(resource).ToByteArray().Length;
+                    }
+                    return total;
+                });
+                Stage("desired resources -> wire bytes (StructWire)", iterations, () =>
+                {
+                    var total = 0;
+                    foreach (var resource in desired)
+                    {
+                        total += StructWire.ToBytes(resource).Length;
+                    }
+                    return total;
+                });
+            }
             Console.WriteLine();
         }
         return 0;
