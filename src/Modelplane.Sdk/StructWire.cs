@@ -186,7 +186,7 @@ public static class StructWire
                 _entries[start + i] = obj.GetAt(i);
             }
             _entryCount = start + count;
-            Array.Sort(_entries, start, count, OrdinalKeys.Instance);
+            SortByKey(_entries.AsSpan(start, count));
 
             var body = 0;
             for (var i = 0; i < count; i++)
@@ -221,30 +221,23 @@ public static class StructWire
         // The size of the Value message holding a node.
         private int MeasureValue(JsonNode? node, int depth)
         {
-            switch (node)
+            switch (KindOf(node))
             {
-                case null:
-                    return 2;
-                case JsonObject obj:
-                    var body = MeasureObject(obj, depth + 1);
+                case Kind.Struct:
+                    var body = MeasureObject((JsonObject)node!, depth + 1);
                     return 1 + VarintLength((uint)body) + body;
-                case JsonArray array:
-                    var items = MeasureArray(array, depth + 1);
+                case Kind.List:
+                    var items = MeasureArray((JsonArray)node!, depth + 1);
                     return 1 + VarintLength((uint)items) + items;
+                case Kind.String:
+                    var length = StringLength(node!.AsValue());
+                    AddSize(length);
+                    return 1 + VarintLength((uint)length) + length;
+                case Kind.Number:
+                    return 9;
                 default:
-                    var scalar = node.AsValue();
-                    switch (scalar.GetValueKind())
-                    {
-                        case JsonValueKind.String:
-                            var length = StringLength(scalar);
-                            AddSize(length);
-                            return 1 + VarintLength((uint)length) + length;
-                        case JsonValueKind.Number:
-                            return 9;
-                        default:
-                            // true, false, null (and whatever else ToStruct reads as null): tag + one byte.
-                            return 2;
-                    }
+                    // true, false and null_value: a tag and one byte.
+                    return 2;
             }
         }
 
@@ -301,7 +294,8 @@ public static class StructWire
                 var (key, node) = _entries[start + i];
                 var keyLength = _sizes[cursor.Sizes++];
                 var keyPart = keyLength == 0 ? 0 : 1 + VarintLength((uint)keyLength) + keyLength;
-                var value = ValueSize(node, cursor.Sizes);
+                var kind = KindOf(node);
+                var value = ValueSize(kind, cursor.Sizes);
                 var entry = keyPart + 1 + VarintLength((uint)value) + value;
                 output[at++] = FieldsTag;
                 at = WriteVarint(output, at, (uint)entry);
@@ -313,7 +307,7 @@ public static class StructWire
                 }
                 output[at++] = EntryValueTag;
                 at = WriteVarint(output, at, (uint)value);
-                at = WriteValue(output, at, node, ref cursor);
+                at = WriteValue(output, at, kind, node, ref cursor);
             }
             return at;
         }
@@ -324,84 +318,95 @@ public static class StructWire
             for (var i = 0; i < array.Count; i++)
             {
                 var node = array[i];
+                var kind = KindOf(node);
                 output[at++] = ListItemTag;
-                at = WriteVarint(output, at, (uint)ValueSize(node, cursor.Sizes));
-                at = WriteValue(output, at, node, ref cursor);
+                at = WriteVarint(output, at, (uint)ValueSize(kind, cursor.Sizes));
+                at = WriteValue(output, at, kind, node, ref cursor);
             }
             return at;
         }
 
-        // The size of the Value holding a node, from what measuring recorded at `next` (the node's
-        // own body or string length, when it has one).
-        private int ValueSize(JsonNode? node, int next)
+        // The size of the Value holding a node of this kind, from what measuring recorded at `next`
+        // (the node's own body or string length, when it has one).
+        private int ValueSize(Kind kind, int next)
         {
-            switch (node)
+            switch (kind)
             {
-                case null:
-                    return 2;
-                case JsonObject or JsonArray:
-                    var body = _sizes[next];
-                    return 1 + VarintLength((uint)body) + body;
+                case Kind.Struct or Kind.List or Kind.String:
+                    var length = _sizes[next];
+                    return 1 + VarintLength((uint)length) + length;
+                case Kind.Number:
+                    return 9;
                 default:
-                    switch (node.AsValue().GetValueKind())
-                    {
-                        case JsonValueKind.String:
-                            var length = _sizes[next];
-                            return 1 + VarintLength((uint)length) + length;
-                        case JsonValueKind.Number:
-                            return 9;
-                        default:
-                            return 2;
-                    }
+                    return 2;
             }
         }
 
         // Writes the Value message's body for a node.
-        private int WriteValue(Span<byte> output, int at, JsonNode? node, ref Cursor cursor)
+        private int WriteValue(Span<byte> output, int at, Kind kind, JsonNode? node, ref Cursor cursor)
         {
-            switch (node)
+            switch (kind)
             {
-                case null:
+                case Kind.Struct:
+                    output[at++] = StructTag;
+                    at = WriteVarint(output, at, (uint)_sizes[cursor.Sizes]);
+                    return WriteObjectBody(output, at, (JsonObject)node!, ref cursor);
+                case Kind.List:
+                    output[at++] = ListTag;
+                    at = WriteVarint(output, at, (uint)_sizes[cursor.Sizes]);
+                    return WriteListBody(output, at, (JsonArray)node!, ref cursor);
+                case Kind.String:
+                    var length = _sizes[cursor.Sizes++];
+                    output[at++] = StringTag;
+                    at = WriteVarint(output, at, (uint)length);
+                    return WriteString(output.Slice(at, length), node!.AsValue(), at);
+                case Kind.Number:
+                    output[at++] = NumberTag;
+                    BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(NumberOf(node!.AsValue())));
+                    return at + 8;
+                case Kind.True:
+                    output[at++] = BoolTag;
+                    output[at++] = 1;
+                    return at;
+                case Kind.False:
+                    output[at++] = BoolTag;
+                    output[at++] = 0;
+                    return at;
+                default:
                     output[at++] = NullTag;
                     output[at++] = 0;
                     return at;
-                case JsonObject obj:
-                    output[at++] = StructTag;
-                    at = WriteVarint(output, at, (uint)_sizes[cursor.Sizes]);
-                    return WriteObjectBody(output, at, obj, ref cursor);
-                case JsonArray array:
-                    output[at++] = ListTag;
-                    at = WriteVarint(output, at, (uint)_sizes[cursor.Sizes]);
-                    return WriteListBody(output, at, array, ref cursor);
-                default:
-                    var scalar = node.AsValue();
-                    switch (scalar.GetValueKind())
-                    {
-                        case JsonValueKind.String:
-                            var length = _sizes[cursor.Sizes++];
-                            output[at++] = StringTag;
-                            at = WriteVarint(output, at, (uint)length);
-                            return WriteString(output.Slice(at, length), scalar, at);
-                        case JsonValueKind.Number:
-                            output[at++] = NumberTag;
-                            BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(NumberOf(scalar)));
-                            return at + 8;
-                        case JsonValueKind.True:
-                            output[at++] = BoolTag;
-                            output[at++] = 1;
-                            return at;
-                        case JsonValueKind.False:
-                            output[at++] = BoolTag;
-                            output[at++] = 0;
-                            return at;
-                        default:
-                            output[at++] = NullTag;
-                            output[at++] = 0;
-                            return at;
-                    }
             }
         }
     }
+
+    // Which Value oneof case ToValue picks for a node: StructJson.ToValue's type switch, then
+    // ScalarValue's GetValueKind switch (any kind it does not name is null_value).
+    private enum Kind
+    {
+        Null,
+        Struct,
+        List,
+        String,
+        Number,
+        True,
+        False,
+    }
+
+    private static Kind KindOf(JsonNode? node) => node switch
+    {
+        null => Kind.Null,
+        JsonObject => Kind.Struct,
+        JsonArray => Kind.List,
+        _ => node.AsValue().GetValueKind() switch
+        {
+            JsonValueKind.String => Kind.String,
+            JsonValueKind.Number => Kind.Number,
+            JsonValueKind.True => Kind.True,
+            JsonValueKind.False => Kind.False,
+            _ => Kind.Null,
+        },
+    };
 
     // ---- Scalars: StructJson.ScalarValue's calls, in its order ----
 
@@ -487,11 +492,21 @@ public static class StructWire
         return at;
     }
 
-    private sealed class OrdinalKeys : IComparer<KeyValuePair<string, JsonNode?>>
+    // ToStruct's List.Sort(CompareOrdinal): keys are unique, so any correct sort gives its order.
+    // Span.Sort with a cached Comparison allocates nothing (Array.Sort with an IComparer wraps it in
+    // a new delegate per call), and most objects a composer builds are small or already in order.
+    private static void SortByKey(Span<KeyValuePair<string, JsonNode?>> entries)
     {
-        public static readonly OrdinalKeys Instance = new();
-
-        public int Compare(KeyValuePair<string, JsonNode?> x, KeyValuePair<string, JsonNode?> y) =>
-            string.CompareOrdinal(x.Key, y.Key);
+        for (var i = 1; i < entries.Length; i++)
+        {
+            if (string.CompareOrdinal(entries[i - 1].Key, entries[i].Key) > 0)
+            {
+                entries.Sort(OrdinalKeyOrder);
+                return;
+            }
+        }
     }
+
+    private static readonly Comparison<KeyValuePair<string, JsonNode?>> OrdinalKeyOrder =
+        static (a, b) => string.CompareOrdinal(a.Key, b.Key);
 }
