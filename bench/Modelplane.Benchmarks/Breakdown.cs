@@ -53,6 +53,31 @@ internal static class Breakdown
             Stage("  of which respond (Composition -> message)", iterations, () => FunctionRunner.Respond(decoded.Envelope, composition));
             Stage("serialise response", iterations, () => response.ToByteArray());
             Stage("all: decode + run + serialise", iterations, () => runner.Run(RequestDecoder.Decode(sequence)).Response.ToByteArray());
+            if (label.StartsWith("modelservice", StringComparison.Ordinal))
+            {
+                // The response's desired resources as the composer hands them over, then encoded the
+                // way Respond does today (a Struct tree, serialised) and straight to wire bytes.
+                var viewed = new FunctionRequest(decoded);
+                var desired = runner.Registry.Resolve(viewed).Composer!.Compose(viewed).Resources.Values.Select(d => d.Resource).ToArray();
+                Stage("desired resources -> Struct -> bytes (today)", iterations, () =>
+                {
+                    var total = 0;
+                    foreach (var resource in desired)
+                    {
+                        total += StructJson.ToStruct(resource).ToByteArray().Length;
+                    }
+                    return total;
+                });
+                Stage("desired resources -> wire bytes (StructWire)", iterations, () =>
+                {
+                    var total = 0;
+                    foreach (var resource in desired)
+                    {
+                        total += StructWire.ToBytes(resource).Length;
+                    }
+                    return total;
+                });
+            }
             Console.WriteLine();
         }
         return 0;
