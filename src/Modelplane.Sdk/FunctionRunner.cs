@@ -78,6 +78,18 @@ public sealed class FunctionRunner(ComposerRegistry registry)
     /// <param name="cancellationToken">As for the other overload.</param>
     public (RunFunctionResponse Response, RunSummary Summary) Run(DecodedRequest decoded, CancellationToken cancellationToken = default)
     {
+        var (encoded, summary) = RunEncoded(decoded, cancellationToken);
+        using (encoded)
+        {
+            // Read back from the bytes the server would send, so every caller sees exactly those.
+            return (encoded.ToMessage(), summary);
+        }
+    }
+
+    /// <summary>As <see cref="Run(DecodedRequest, CancellationToken)"/>, with the response as wire bytes: what the server sends.</summary>
+    /// <remarks>Dispose the response once it is written.</remarks>
+    public (EncodedResponse Response, RunSummary Summary) RunEncoded(DecodedRequest decoded, CancellationToken cancellationToken = default)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         var proto = decoded.Envelope;
         var request = new FunctionRequest(decoded, cancellationToken);
@@ -109,25 +121,47 @@ public sealed class FunctionRunner(ComposerRegistry registry)
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var response = Respond(proto, composition);
-        var size = response.CalculateSize();
-        if (size > MaxResponseBytes)
+        var response = Encode(proto, composition);
+        if (response.Size > MaxResponseBytes)
         {
-            composition = Composition.Fatal(ComposedCondition, ReasonResponseTooLarge, TooLargeMessage(request, response, size));
-            response = Respond(new RunFunctionRequest { Meta = proto.Meta }, composition);
-            size = response.CalculateSize();
+            // Rare, so the message tree is built after all: it can say which parts are large.
+            var size = response.Size;
+            response.Dispose();
+            composition = Composition.Fatal(ComposedCondition, ReasonResponseTooLarge, TooLargeMessage(request, Respond(proto, composition), size));
+            response = Encode(new RunFunctionRequest { Meta = proto.Meta }, composition);
         }
         var summary = new RunSummary(composer?.Name, composition.Results.Select(r => r.Severity).ToArray())
         {
             XrKind = request.Kind,
             XrName = request.Name,
-            ResponseBytes = size,
+            ResponseBytes = response.Size,
         };
         return (response, summary);
     }
 
     /// <summary>The response for a composition: <c>response.To(req, ttl)</c> plus the composition's overlay.</summary>
+    /// <remarks>The reference for <see cref="Encode"/>, which gives this message's bytes without building it.</remarks>
     public static RunFunctionResponse Respond(RunFunctionRequest request, Composition composition)
+    {
+        var response = RespondWithoutComposed(request, composition);
+        foreach (var (key, desired) in composition.Resources.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            response.Desired.Resources[key] = new Resource
+            {
+                Resource_ = StructJson.ToStruct(desired.Resource),
+                Ready = ToProto(desired.Ready),
+            };
+        }
+        return response;
+    }
+
+    /// <summary>The wire bytes of <see cref="Respond"/>'s message, byte for byte; the composed resources go straight from JSON.</summary>
+    public static EncodedResponse Encode(RunFunctionRequest request, Composition composition) =>
+        EncodedResponse.Encode(RespondWithoutComposed(request, composition), composition.Resources);
+
+    // Everything but the composed resources: what passes through (less what the composition removes),
+    // the composite's status and readiness, conditions, results, context and requirements.
+    private static RunFunctionResponse RespondWithoutComposed(RunFunctionRequest request, Composition composition)
     {
         var response = new RunFunctionResponse
         {
@@ -155,14 +189,6 @@ public sealed class FunctionRunner(ComposerRegistry registry)
         foreach (var key in composition.Removed)
         {
             response.Desired.Resources.Remove(key);
-        }
-        foreach (var (key, desired) in composition.Resources.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            response.Desired.Resources[key] = new Resource
-            {
-                Resource_ = StructJson.ToStruct(desired.Resource),
-                Ready = ToProto(desired.Ready),
-            };
         }
 
         if (composition.Status is not null || composition.CompositeReady != Readiness.Unspecified)
@@ -249,7 +275,7 @@ public sealed class FunctionRunner(ComposerRegistry registry)
         return Composition.Fatal(ComposedCondition, ReasonInvalidInput, message);
     }
 
-    private static Ready ToProto(Readiness readiness) => readiness switch
+    internal static Ready ToProto(Readiness readiness) => readiness switch
     {
         Readiness.Ready => Ready.True,
         Readiness.NotReady => Ready.False,

@@ -477,11 +477,11 @@ public static class StructWire
         return double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
-    private static int VarintLength(uint value) =>
+    internal static int VarintLength(uint value) =>
         // 7 bits a byte; (31 - lzcnt) / 7 + 1 without a branch, 0 counted as one byte.
         ((31 - System.Numerics.BitOperations.LeadingZeroCount(value | 1)) / 7) + 1;
 
-    private static int WriteVarint(Span<byte> output, int at, uint value)
+    internal static int WriteVarint(Span<byte> output, int at, uint value)
     {
         while (value >= 0x80)
         {

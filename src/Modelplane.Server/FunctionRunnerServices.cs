@@ -13,26 +13,26 @@ namespace Modelplane.Server;
 [BindServiceMethod(typeof(V1Binding), nameof(V1Binding.BindService))]
 public abstract class FunctionRunnerV1ServiceBase
 {
-    public abstract Task<RunFunctionResponse> RunFunction(DecodedRequest request, ServerCallContext context);
+    public abstract Task<EncodedResponse> RunFunction(DecodedRequest request, ServerCallContext context);
 }
 
 /// <summary>The deprecated v1beta1 service as Grpc.AspNetCore binds it.</summary>
 [BindServiceMethod(typeof(V1Beta1Binding), nameof(V1Beta1Binding.BindService))]
 public abstract class FunctionRunnerV1Beta1ServiceBase
 {
-    public abstract Task<RunFunctionResponse> RunFunction(DecodedRequest request, ServerCallContext context);
+    public abstract Task<EncodedResponse> RunFunction(DecodedRequest request, ServerCallContext context);
 }
 
 /// <summary>RunFunction on the v1 service: Crossplane's current contract.</summary>
 public sealed class FunctionRunnerV1Service(FunctionCallHandler handler) : FunctionRunnerV1ServiceBase
 {
-    public override Task<RunFunctionResponse> RunFunction(DecodedRequest request, ServerCallContext context) => handler.RunAsync(request, context);
+    public override Task<EncodedResponse> RunFunction(DecodedRequest request, ServerCallContext context) => handler.RunAsync(request, context);
 }
 
 /// <summary>RunFunction on the deprecated v1beta1 service, which Crossplane calls when v1 is unimplemented.</summary>
 public sealed class FunctionRunnerV1Beta1Service(FunctionCallHandler handler) : FunctionRunnerV1Beta1ServiceBase
 {
-    public override Task<RunFunctionResponse> RunFunction(DecodedRequest request, ServerCallContext context) => handler.RunAsync(request, context);
+    public override Task<EncodedResponse> RunFunction(DecodedRequest request, ServerCallContext context) => handler.RunAsync(request, context);
 }
 
 /// <summary>How the v1 service is bound: our marshallers instead of the generated ones.</summary>
@@ -45,7 +45,7 @@ public static class V1Binding
 {
     public const string ServiceName = "apiextensions.fn.proto.v1.FunctionRunnerService";
 
-    public static readonly Method<DecodedRequest, RunFunctionResponse> RunFunction =
+    public static readonly Method<DecodedRequest, EncodedResponse> RunFunction =
         new(MethodType.Unary, ServiceName, "RunFunction", RequestParser.RequestMarshaller, RequestParser.ResponseMarshaller);
 
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => RunFunctionReflection.Descriptor.Services[0];
@@ -59,7 +59,7 @@ public static class V1Beta1Binding
 {
     public const string ServiceName = "apiextensions.fn.proto.v1beta1.FunctionRunnerService";
 
-    public static readonly Method<DecodedRequest, RunFunctionResponse> RunFunction =
+    public static readonly Method<DecodedRequest, EncodedResponse> RunFunction =
         new(MethodType.Unary, ServiceName, "RunFunction", RequestParser.RequestMarshaller, RequestParser.ResponseMarshaller);
 
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => Apiextensions.Fn.Proto.V1Beta1.RunFunctionReflection.Descriptor.Services[0];
@@ -77,14 +77,14 @@ public static class V1Beta1Binding
 /// </remarks>
 public sealed class FunctionCallHandler(FunctionRunner runner)
 {
-    public Task<RunFunctionResponse> RunAsync(DecodedRequest request, ServerCallContext context)
+    public Task<EncodedResponse> RunAsync(DecodedRequest request, ServerCallContext context)
     {
         var call = context.GetHttpContext().Features.Get<CallRecord>();
         call?.Identify(request.Envelope);
         try
         {
             var started = Stopwatch.GetTimestamp();
-            var (response, summary) = runner.Run(request, context.CancellationToken);
+            var (response, summary) = runner.RunEncoded(request, context.CancellationToken);
             call?.Composed(summary, Stopwatch.GetElapsedTime(started).TotalSeconds);
             return Task.FromResult(response);
         }

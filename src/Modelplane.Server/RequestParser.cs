@@ -10,7 +10,7 @@ using Status = Grpc.Core.Status;
 
 namespace Modelplane.Server;
 
-/// <summary>The marshallers both RunFunction methods use: <see cref="RequestDecoder"/> in, Google.Protobuf's writer out.</summary>
+/// <summary>The marshallers both RunFunction methods use: <see cref="RequestDecoder"/> in, the runner's <see cref="EncodedResponse"/> out.</summary>
 /// <remarks>
 /// Generated bindings parse with <c>Parser.ParseFrom</c>, whose failure Grpc.AspNetCore answers as
 /// UNKNOWN; a request <see cref="RequestDecoder"/> refuses is INVALID_ARGUMENT with its reason.
@@ -42,8 +42,20 @@ public static class RequestParser
             ? throw new NotSupportedException("a decoded request with required resources cannot be sent; send the RunFunctionRequest it came from")
             : request.Envelope;
 
-    public static Marshaller<RunFunctionResponse> ResponseMarshaller { get; } =
-        Marshallers.Create<RunFunctionResponse>(Serialize, context => RunFunctionResponse.Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
+    /// <summary>Writes the runner's bytes into the transport's buffer and returns the runner's pooled buffer.</summary>
+    /// <remarks>A client of this method (the tests) gets the received bytes, whole.</remarks>
+    public static Marshaller<EncodedResponse> ResponseMarshaller { get; } =
+        Marshallers.Create<EncodedResponse>(
+            (response, context) =>
+            {
+                using (response)
+                {
+                    context.SetPayloadLength(response.Size);
+                    response.WriteTo(context.GetBufferWriter());
+                    context.Complete();
+                }
+            },
+            context => EncodedResponse.FromBytes(context.PayloadAsNewBuffer()));
 
     private static void Serialize<T>(T message, SerializationContext context)
         where T : IBufferMessage

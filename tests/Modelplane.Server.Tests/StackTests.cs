@@ -82,7 +82,7 @@ public sealed class StackTests : IAsyncLifetime
 
         var reply = await invoker.AsyncUnaryCall(V1Beta1Binding.RunFunction, null, new CallOptions(), RequestDecoder.Decode(TestComposers.Request("net-client", "ok")));
 
-        Assert.Equal("net-client", reply.Meta.Tag);
+        Assert.Equal("net-client", reply.ToMessage().Meta.Tag);
     }
 
     [Fact]

@@ -3,6 +3,7 @@
 
 using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
+using Google.Protobuf;
 using Modelplane.Sdk;
 using Modelplane.Yaml;
 
@@ -19,8 +20,46 @@ public static class FunctionHost
     public const string Tag = "golden";
 
     /// <summary>Runs a request through the adapter with the given composers registered.</summary>
-    public static RunFunctionResponse Run(ComposerRegistry registry, RunFunctionRequest request) =>
-        new FunctionRunner(registry).Run(request).Response;
+    /// <remarks>
+    /// The response comes from the bytes the server would send (<see cref="FunctionRunner.Encode"/>). Every
+    /// call here also checks those bytes against the message <see cref="FunctionRunner.Respond"/> builds
+    /// for the same composition, so each golden is a byte-for-byte case for the encoder as well.
+    /// </remarks>
+    public static RunFunctionResponse Run(ComposerRegistry registry, RunFunctionRequest request)
+    {
+        var response = new FunctionRunner(registry).Run(request).Response;
+        EncoderAgreesWithRespond(registry, request);
+        return response;
+    }
+
+    private static void EncoderAgreesWithRespond(ComposerRegistry registry, RunFunctionRequest request)
+    {
+        var decoded = RequestDecoder.Decode(request);
+        var composer = registry.Resolve(new FunctionRequest(decoded)).Composer;
+        Composition composition;
+        try
+        {
+            composition = composer?.Compose(new FunctionRequest(decoded)) ?? new Composition();
+        }
+        catch (Exception e) when (e is InvalidInputException or System.Text.Json.JsonException or TimeoutException)
+        {
+            // The runner answered with a Fatal composition; the cases above it cover that shape.
+            return;
+        }
+        var expected = FunctionRunner.Respond(decoded.Envelope, composition).ToByteArray();
+        using var encoded = FunctionRunner.Encode(decoded.Envelope, composition);
+        var actual = encoded.ToByteArray();
+        if (!expected.AsSpan().SequenceEqual(actual))
+        {
+            var at = 0;
+            while (at < Math.Min(expected.Length, actual.Length) && expected[at] == actual[at])
+            {
+                at++;
+            }
+            throw new Xunit.Sdk.XunitException(
+                $"the encoded response differs from Respond's message at byte {at} ({actual.Length} bytes against {expected.Length})");
+        }
+    }
 
     /// <summary>Runs a request with just these composers registered.</summary>
     public static RunFunctionResponse Run(RunFunctionRequest request, params Composer[] composers) =>
