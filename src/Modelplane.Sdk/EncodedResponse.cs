@@ -183,9 +183,24 @@ public sealed class EncodedResponse : IDisposable
     // {resource = 1: the Struct, ready = 3 unless unspecified}}.
     private static void WriteComposedEntry(PooledBuffer output, string key, DesiredResource desired)
     {
-        using var measured = StructWire.Measure(desired.Resource);
-        var ready = (uint)FunctionRunner.ToProto(desired.Ready);
-        var resourceSize = 1 + StructWire.VarintLength((uint)measured.Size) + measured.Size
+        if (desired.TryGetJson(out var json))
+        {
+            using var fromText = StructWire.MeasureJson(json);
+            WriteComposedEntry(output, key, desired.Ready, fromText.Size, fromText.WriteTo);
+        }
+        else
+        {
+            using var fromObject = StructWire.Measure(desired.Resource);
+            WriteComposedEntry(output, key, desired.Ready, fromObject.Size, fromObject.WriteTo);
+        }
+    }
+
+    private delegate void StructWriter(Span<byte> destination);
+
+    private static void WriteComposedEntry(PooledBuffer output, string key, Readiness readiness, int structSize, StructWriter writeStruct)
+    {
+        var ready = (uint)FunctionRunner.ToProto(readiness);
+        var resourceSize = 1 + StructWire.VarintLength((uint)structSize) + structSize
             + (ready == 0 ? 0 : 1 + StructWire.VarintLength(ready));
         var keyBytes = Encoding.UTF8.GetByteCount(key);
         var keySize = keyBytes == 0 ? 0 : 1 + StructWire.VarintLength((uint)keyBytes) + keyBytes;
@@ -204,9 +219,9 @@ public sealed class EncodedResponse : IDisposable
         span[at++] = EntryValueTag;
         at = StructWire.WriteVarint(span, at, (uint)resourceSize);
         span[at++] = ResourceStructTag;
-        at = StructWire.WriteVarint(span, at, (uint)measured.Size);
-        measured.WriteTo(span[at..]);
-        at += measured.Size;
+        at = StructWire.WriteVarint(span, at, (uint)structSize);
+        writeStruct(span[at..]);
+        at += structSize;
         if (ready != 0)
         {
             span[at++] = ResourceReadyTag;

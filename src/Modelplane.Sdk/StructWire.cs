@@ -41,7 +41,7 @@ namespace Modelplane.Sdk;
 /// such bound (it recurses until the stack ends the process); no composer nests a tenth as deep.
 /// </para>
 /// </remarks>
-public static class StructWire
+public static partial class StructWire
 {
     /// <summary>Objects and arrays nested in one another, the outermost object counted; deeper input is refused.</summary>
     /// <remarks>Kubernetes objects nest a few dozen levels at most; a thousand frames of two small methods fit any stack.</remarks>

@@ -13,7 +13,7 @@ namespace Modelplane.Sdk.Tests;
 /// <see cref="FunctionRunner.Encode"/> against <see cref="FunctionRunner.Respond"/>'s message, byte for
 /// byte: the shapes a response takes at its edges. Every golden checks the same through FunctionHost.
 /// </summary>
-public sealed class EncodedResponseTests
+public sealed partial class EncodedResponseTests
 {
     /// <summary>A request and a composition, built per test so no row shares a node with another.</summary>
     public sealed record Row(string Name, Func<(RunFunctionRequest Request, Composition Composition)> Build)
@@ -122,6 +122,58 @@ public sealed class EncodedResponseTests
 
         Assert.Equal(whole, output.ToArray());
     }
+
+    /// <summary>A typed record, as composers hand most resources over.</summary>
+    public sealed record Thing(string ApiVersion, string Kind, IReadOnlyDictionary<string, string>? Labels, IReadOnlyList<double>? Numbers, Thing? Inner);
+
+    [System.Text.Json.Serialization.JsonSerializable(typeof(Thing))]
+    [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public sealed partial class ThingJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
+
+    private static Thing SomeThing() => new("v1", "Thing",
+        new Dictionary<string, string> { ["b"] = "x", ["a+b"] = "<é>", ["😀"] = "\uff21", ["Ａ"] = "" },
+        [0, -0.0, 0.1, 1e300, 9007199254740993],
+        new Thing("v2", "Inner", null, [], null));
+
+    [Fact]
+    public void Encode_TypedRecords_SameBytesAsRespondsMessage()
+    {
+        // From keeps the record's JSON text, and the encoder writes from it; Respond builds the object.
+        Composition Compose() => new()
+        {
+            Resources = new Dictionary<string, DesiredResource>
+            {
+                ["typed"] = DesiredResource.From(SomeThing(), ThingJsonContext.Default.Thing, ready: true),
+                ["object"] = new(Object("""{"kind":"Plain"}""")),
+            },
+        };
+        var expected = FunctionRunner.Respond(Request(), Compose()).ToByteArray();
+
+        var composition = Compose();
+        Assert.True(composition.Resources["typed"].TryGetJson(out _), "the typed resource still has its text, so the text path is what is compared");
+        using var encoded = FunctionRunner.Encode(Request(), composition);
+
+        Assert.Equal(expected, encoded.ToByteArray());
+    }
+
+    [Fact]
+    public void Encode_TypedRecordChangedThroughItsObject_EncodesTheChange()
+    {
+        var typed = DesiredResource.From(SomeThing(), ThingJsonContext.Default.Thing);
+        typed.Resource["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["added"] = "later" } };
+        var composition = new Composition { Resources = new Dictionary<string, DesiredResource> { ["typed"] = typed } };
+
+        using var encoded = FunctionRunner.Encode(Request(), composition);
+
+        var resource = encoded.ToMessage().Desired.Resources["typed"].Resource_;
+        Assert.Equal("later", resource.Fields["metadata"].StructValue.Fields["labels"].StructValue.Fields["added"].StringValue);
+        Assert.Equal("Thing", resource.Fields["kind"].StringValue);
+    }
+
+    [Fact]
+    public void From_RecordThatIsNotAnObject_Refused() =>
+        Assert.Throws<InvalidOperationException>(() => DesiredResource.From<Thing?>(null, ThingJsonContext.Default.Thing!));
 
     [Fact]
     public void Encode_RequestsDesiredStateUnknownFields_WrittenAfterTheKnownOnes()

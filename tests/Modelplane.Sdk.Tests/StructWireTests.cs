@@ -257,6 +257,92 @@ public sealed class StructWireTests
         }
     }
 
+    // ---- From JSON text (typed records' path) ----
+
+    private static readonly JsonSerializerOptions Escaping = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private static readonly JsonSerializerOptions Relaxed = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void MeasureJson_Row_SameBytesAsToStructOfTheParsedText(Row row)
+    {
+        // Escaped (non-ASCII and HTML characters as \u escapes, the serializer's default) and relaxed
+        // (raw UTF-8), so both the raw and the decoded key and string paths are compared.
+        AssertSameBytesFromText(row.Build().ToJsonString(Escaping), $"{row.Name}, escaped");
+        AssertSameBytesFromText(row.Build().ToJsonString(Relaxed), $"{row.Name}, relaxed");
+    }
+
+    [Theory]
+    [MemberData(nameof(YamlFiles))]
+    public void MeasureJson_EveryObjectInTheRepositoryYaml_SameBytesAsToStructOfTheParsedText(string file)
+    {
+        foreach (var document in YamlJson.ReadAll(File.ReadAllText(Path.Combine(RepositoryRoot(), file))))
+        {
+            if (document is JsonObject obj)
+            {
+                AssertSameBytesFromText(obj.ToJsonString(Escaping), $"{file}, escaped");
+                AssertSameBytesFromText(obj.ToJsonString(Relaxed), $"{file}, relaxed");
+            }
+        }
+    }
+
+    [Theory]
+    // Keys whose UTF-8 byte order differs from UTF-16 ordinal order (U+FF21 sorts after U+1F600's
+    // surrogates in UTF-16, before it in UTF-8), mixed with plain, escaped and empty keys.
+    [InlineData("""{"\uff21":1,"😀":2,"a":3,"":4,"\u0041":5,"b\"q":6,"+":7,"\u002b1":8}""")]
+    [InlineData("""{"z":{"😀":[{"\uff21":null}],"\uff21":"x"},"y":"\u00e9\ud83d\ude00"}""")]
+    public void MeasureJson_KeysWhoseByteAndOrdinalOrderDiffer_SortedAsToStructSorts(string json) =>
+        AssertSameBytesFromText(json, json);
+
+    [Fact]
+    public void MeasureJson_RepeatedKey_Refused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => StructWire.MeasureJson("""{"a":1,"b":{"k":1,"\u006b":2}}"""u8.ToArray()));
+
+        Assert.Contains("repeats the key \"k\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("null")]
+    [InlineData("\"text\"")]
+    public void MeasureJson_NotAnObject_Refused(string json) =>
+        Assert.Throws<InvalidOperationException>(() => StructWire.MeasureJson(System.Text.Encoding.UTF8.GetBytes(json)));
+
+    [Fact]
+    public void MeasureJson_DeeperThanTheParsersDefault_SameBytes() =>
+        // JsonDocument refuses 65 levels by default; StructWire takes up to MaxDepth.
+        AssertSameBytesFromText(Nested(200).ToJsonString(), "200 levels");
+
+    [Fact]
+    public void MeasureJson_WrittenTwice_Refused()
+    {
+        using var measured = StructWire.MeasureJson("""{"a":1}"""u8.ToArray());
+        measured.WriteTo(new byte[measured.Size]);
+
+        Assert.Throws<InvalidOperationException>(() => measured.WriteTo(new byte[measured.Size]));
+    }
+
+    private static void AssertSameBytesFromText(string json, string what)
+    {
+        var want = StructJson.ToStruct(JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = StructWire.MaxDepth })!.AsObject()).ToByteArray();
+
+        using var measured = StructWire.MeasureJson(System.Text.Encoding.UTF8.GetBytes(json));
+        var got = new byte[measured.Size];
+        measured.WriteTo(got);
+
+        if (!want.AsSpan().SequenceEqual(got))
+        {
+            var at = want.AsSpan().CommonPrefixLength(got);
+            Assert.Fail($"{what}: {got.Length} bytes, want {want.Length}; first difference at byte {at}");
+        }
+    }
+
     private static void AssertSameBytes(JsonObject obj, string what)
     {
         var want = StructJson.ToStruct(obj).ToByteArray();

@@ -46,9 +46,10 @@ public static class FunctionHost
             // The runner answered with a Fatal composition; the cases above it cover that shape.
             return;
         }
-        var expected = FunctionRunner.Respond(decoded.Envelope, composition).ToByteArray();
+        // Encode first: it reads typed records' JSON text, which Respond's reading of the objects ends.
         using var encoded = FunctionRunner.Encode(decoded.Envelope, composition);
         var actual = encoded.ToByteArray();
+        var expected = FunctionRunner.Respond(decoded.Envelope, composition).ToByteArray();
         if (!expected.AsSpan().SequenceEqual(actual))
         {
             var at = 0;

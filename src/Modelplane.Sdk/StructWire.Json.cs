@@ -1,0 +1,380 @@
+// Copyright 2026 The Modelplane Authors.
+// SPDX-License-Identifier: Apache-2.0
+
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Modelplane.Sdk;
+
+public static partial class StructWire
+{
+    /// <summary>
+    /// Measures the Struct that JSON text holding one object encodes to: the bytes
+    /// <c>StructJson.ToStruct((JsonObject)JsonNode.Parse(json))</c> gives, without the node tree.
+    /// </summary>
+    /// <remarks>
+    /// For typed records, which System.Text.Json writes as text far faster than it builds a
+    /// <see cref="System.Text.Json.Nodes.JsonObject"/> (whose nodes then materialise one dictionary and
+    /// one string at a time as they are read). The text is parsed once into a <see cref="JsonDocument"/>
+    /// (pooled); keys and strings without escapes are copied as the raw UTF-8 they already are.
+    /// </remarks>
+    /// <exception cref="JsonException">The text is not JSON, or nests deeper than <see cref="MaxDepth"/>.</exception>
+    /// <exception cref="InvalidOperationException">The text is not an object, or holds a string ToStruct cannot read either.</exception>
+    public static MeasuredJson MeasureJson(ReadOnlyMemory<byte> utf8Json)
+    {
+        var document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        var kind = document.RootElement.ValueKind;
+        if (kind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new InvalidOperationException($"cannot encode a Struct from JSON text holding {kind}, not an object");
+        }
+        var measured = new MeasuredJson(document);
+        try
+        {
+            measured.Size = measured.MeasureObject(document.RootElement);
+        }
+        catch
+        {
+            measured.Dispose();
+            throw;
+        }
+        return measured;
+    }
+
+    /// <summary>Measured JSON text, ready to write; dispose it to return its document and pooled arrays.</summary>
+    public sealed class MeasuredJson : IDisposable
+    {
+        private readonly JsonDocument _document;
+        // As Measured's: pre-order body sizes and key and string lengths, and each object's properties
+        // in ordinal key order.
+        private int[] _sizes;
+        private int _sizeCount;
+        private Property[] _entries;
+        private int _entryCount;
+        private bool _written;
+        private bool _disposed;
+
+        internal MeasuredJson(JsonDocument document)
+        {
+            _document = document;
+            _sizes = ArrayPool<int>.Shared.Rent(256);
+            _entries = ArrayPool<Property>.Shared.Rent(64);
+        }
+
+        /// <summary>The encoded size of the Struct message body, in bytes.</summary>
+        public int Size { get; internal set; }
+
+        /// <summary>Writes the Struct message body into the first <see cref="Size"/> bytes of <paramref name="destination"/>; once.</summary>
+        public void WriteTo(Span<byte> destination)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_written)
+            {
+                throw new InvalidOperationException("a measured Struct is written once; measure again to write again");
+            }
+            if (destination.Length < Size)
+            {
+                throw new ArgumentException($"the destination holds {destination.Length} bytes; the Struct needs {Size}", nameof(destination));
+            }
+            _written = true;
+            var sizes = 0;
+            var entries = 0;
+            var end = WriteObjectBody(destination[..Size], 0, _document.RootElement, ref sizes, ref entries);
+            if (end != Size || sizes != _sizeCount || entries != _entryCount)
+            {
+                throw new InvalidOperationException("a JSON Struct wrote other than it measured");
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            _document.Dispose();
+            ArrayPool<int>.Shared.Return(_sizes);
+            ArrayPool<Property>.Shared.Return(_entries, clearArray: true);
+            _sizes = [];
+            _entries = [];
+        }
+
+        // One property, and its key decoded when the text holds it escaped or outside printable ASCII;
+        // otherwise the key is read as raw UTF-8 from the text, whose byte order is then UTF-16 ordinal order.
+        private readonly struct Property(JsonProperty property, string? key)
+        {
+            public JsonElement Value => property.Value;
+
+            public ReadOnlySpan<byte> RawKey => JsonMarshal.GetRawUtf8PropertyName(property);
+
+            public string? Key { get; } = key;
+
+            public int KeyLength => Key is null ? RawKey.Length : Utf8Encoding.GetByteCount(Key);
+
+            public string KeyText => Key ?? System.Text.Encoding.ASCII.GetString(RawKey);
+        }
+
+        // ---- Measuring ----
+
+        internal int MeasureObject(JsonElement obj)
+        {
+            var slot = TakeSizeSlot();
+            var start = _entryCount;
+            foreach (var property in obj.EnumerateObject())
+            {
+                if (_entryCount == _entries.Length)
+                {
+                    Grow(ref _entries, _entryCount + 1, clear: true);
+                }
+                var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+                _entries[_entryCount++] = raw.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) < 0 && !raw.Contains((byte)'\\')
+                    ? new Property(property, null)
+                    : new Property(property, property.Name);
+            }
+            var count = _entryCount - start;
+            SortProperties(_entries.AsSpan(start, count));
+            // JSON text may repeat a key; JsonNode.Parse refuses that, and so do we.
+            for (var i = 1; i < count; i++)
+            {
+                if (CompareKeys(_entries[start + i - 1], _entries[start + i]) == 0)
+                {
+                    throw new InvalidOperationException($"cannot encode a Struct: the JSON object repeats the key \"{_entries[start + i].KeyText}\"");
+                }
+            }
+
+            var body = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var property = _entries[start + i];
+                var keyLength = property.KeyLength;
+                AddSize(keyLength);
+                var keyPart = keyLength == 0 ? 0 : 1 + VarintLength((uint)keyLength) + keyLength;
+                var value = MeasureValue(property.Value);
+                var entry = keyPart + 1 + VarintLength((uint)value) + value;
+                body += 1 + VarintLength((uint)entry) + entry;
+            }
+            _sizes[slot] = body;
+            return body;
+        }
+
+        private int MeasureArray(JsonElement array)
+        {
+            var slot = TakeSizeSlot();
+            var body = 0;
+            foreach (var item in array.EnumerateArray())
+            {
+                var value = MeasureValue(item);
+                body += 1 + VarintLength((uint)value) + value;
+            }
+            _sizes[slot] = body;
+            return body;
+        }
+
+        private int MeasureValue(JsonElement value)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var body = MeasureObject(value);
+                    return 1 + VarintLength((uint)body) + body;
+                case JsonValueKind.Array:
+                    var items = MeasureArray(value);
+                    return 1 + VarintLength((uint)items) + items;
+                case JsonValueKind.String:
+                    var length = StringLength(value);
+                    AddSize(length);
+                    return 1 + VarintLength((uint)length) + length;
+                case JsonValueKind.Number:
+                    return 9;
+                default:
+                    return 2;
+            }
+        }
+
+        private int TakeSizeSlot()
+        {
+            if (_sizeCount == _sizes.Length)
+            {
+                Grow(ref _sizes, _sizeCount + 1, clear: false);
+            }
+            return _sizeCount++;
+        }
+
+        private void AddSize(int size)
+        {
+            var slot = TakeSizeSlot();
+            _sizes[slot] = size;
+        }
+
+        private static void Grow<T>(ref T[] array, int needed, bool clear)
+        {
+            var bigger = ArrayPool<T>.Shared.Rent(Math.Max(needed, array.Length * 2));
+            Array.Copy(array, bigger, array.Length);
+            ArrayPool<T>.Shared.Return(array, clear);
+            array = bigger;
+        }
+
+        // ---- Writing: the same walk, consuming what measuring recorded ----
+
+        private int WriteObjectBody(Span<byte> output, int at, JsonElement obj, ref int sizes, ref int entries)
+        {
+            sizes++; // this object's body size
+            var start = entries;
+            var count = obj.GetPropertyCount();
+            entries += count;
+            for (var i = 0; i < count; i++)
+            {
+                var property = _entries[start + i];
+                var keyLength = _sizes[sizes++];
+                var keyPart = keyLength == 0 ? 0 : 1 + VarintLength((uint)keyLength) + keyLength;
+                var kind = property.Value.ValueKind;
+                var value = ValueSize(kind, sizes);
+                var entry = keyPart + 1 + VarintLength((uint)value) + value;
+                output[at++] = FieldsTag;
+                at = WriteVarint(output, at, (uint)entry);
+                if (keyLength != 0)
+                {
+                    output[at++] = EntryKeyTag;
+                    at = WriteVarint(output, at, (uint)keyLength);
+                    if (property.Key is null)
+                    {
+                        property.RawKey.CopyTo(output.Slice(at, keyLength));
+                        at += keyLength;
+                    }
+                    else
+                    {
+                        at += Utf8Encoding.GetBytes(property.Key, output.Slice(at, keyLength));
+                    }
+                }
+                output[at++] = EntryValueTag;
+                at = WriteVarint(output, at, (uint)value);
+                at = WriteValue(output, at, property.Value, ref sizes, ref entries);
+            }
+            return at;
+        }
+
+        private int WriteListBody(Span<byte> output, int at, JsonElement array, ref int sizes, ref int entries)
+        {
+            sizes++;
+            foreach (var item in array.EnumerateArray())
+            {
+                output[at++] = ListItemTag;
+                at = WriteVarint(output, at, (uint)ValueSize(item.ValueKind, sizes));
+                at = WriteValue(output, at, item, ref sizes, ref entries);
+            }
+            return at;
+        }
+
+        private int ValueSize(JsonValueKind kind, int next)
+        {
+            switch (kind)
+            {
+                case JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.String:
+                    var length = _sizes[next];
+                    return 1 + VarintLength((uint)length) + length;
+                case JsonValueKind.Number:
+                    return 9;
+                default:
+                    return 2;
+            }
+        }
+
+        private int WriteValue(Span<byte> output, int at, JsonElement value, ref int sizes, ref int entries)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    output[at++] = StructTag;
+                    at = WriteVarint(output, at, (uint)_sizes[sizes]);
+                    return WriteObjectBody(output, at, value, ref sizes, ref entries);
+                case JsonValueKind.Array:
+                    output[at++] = ListTag;
+                    at = WriteVarint(output, at, (uint)_sizes[sizes]);
+                    return WriteListBody(output, at, value, ref sizes, ref entries);
+                case JsonValueKind.String:
+                    var length = _sizes[sizes++];
+                    output[at++] = StringTag;
+                    at = WriteVarint(output, at, (uint)length);
+                    return WriteString(output.Slice(at, length), value, at);
+                case JsonValueKind.Number:
+                    output[at++] = NumberTag;
+                    BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(NumberOf(value)));
+                    return at + 8;
+                case JsonValueKind.True:
+                    output[at++] = BoolTag;
+                    output[at++] = 1;
+                    return at;
+                case JsonValueKind.False:
+                    output[at++] = BoolTag;
+                    output[at++] = 0;
+                    return at;
+                default:
+                    output[at++] = NullTag;
+                    output[at++] = 0;
+                    return at;
+            }
+        }
+
+        private static void SortProperties(Span<Property> properties)
+        {
+            for (var i = 1; i < properties.Length; i++)
+            {
+                if (CompareKeys(properties[i - 1], properties[i]) > 0)
+                {
+                    properties.Sort(KeyOrder);
+                    return;
+                }
+            }
+        }
+
+        private static readonly Comparison<Property> KeyOrder = CompareKeys;
+
+        // UTF-16 ordinal order, as ToStruct sorts: printable ASCII compares the same byte by byte.
+        private static int CompareKeys(Property a, Property b) =>
+            a.Key is null && b.Key is null
+                ? a.RawKey.SequenceCompareTo(b.RawKey)
+                : string.CompareOrdinal(a.KeyText, b.KeyText);
+    }
+
+    // ---- Scalars from JSON text: what a parsed JsonValue gives StructJson.ScalarValue ----
+
+    private static int StringLength(JsonElement value) =>
+        TryRawUtf8(value, out var raw) ? raw.Length : Utf8Encoding.GetByteCount(value.GetString()!);
+
+    private static int WriteString(Span<byte> destination, JsonElement value, int at)
+    {
+        if (TryRawUtf8(value, out var raw))
+        {
+            raw.CopyTo(destination);
+            return at + raw.Length;
+        }
+        return at + Utf8Encoding.GetBytes(value.GetString()!, destination);
+    }
+
+    // A string token without a backslash is, between its quotes, the UTF-8 GetString would decode
+    // and Protobuf re-encode (JsonDocument has checked it is valid UTF-8).
+    private static bool TryRawUtf8(JsonElement value, out ReadOnlySpan<byte> utf8)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' && !raw.Contains((byte)'\\'))
+        {
+            utf8 = raw[1..^1];
+            return true;
+        }
+        utf8 = default;
+        return false;
+    }
+
+    // A parsed node's NumberOf: TryGetValue<double> is JsonElement.TryGetDouble, which refuses only
+    // numbers beyond a double's range; every later TryGetValue refuses those too, so the text's
+    // double.Parse (an infinity) decides.
+    private static double NumberOf(JsonElement value) =>
+        value.TryGetDouble(out var d)
+            ? d
+            : double.Parse(JsonMarshal.GetRawUtf8Value(value), NumberStyles.Float, CultureInfo.InvariantCulture);
+}
