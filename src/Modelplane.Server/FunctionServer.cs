@@ -171,7 +171,22 @@ public sealed class FunctionServer
         var log = App!.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Log.Category);
         var grpc = GrpcEndPoint?.ToString() ?? "";
         var metrics = MetricsEndPoint?.ToString() ?? "none";
-        Log.Serving(log, grpc, Tls ? "mtls" : "insecure", metrics);
+        var gc = GcMode();
+        Log.Serving(log, grpc, Tls ? "mtls" : "insecure", metrics, gc);
+    }
+
+    /// <summary>The garbage collector's mode as the runtime took it, for the serving line: memory under load depends on it.</summary>
+    internal static string GcMode()
+    {
+        // The JIT runtime and NativeAOT name these differently (ConcurrentGC or Concurrent,
+        // GCConserveMem or ConserveMemory); either answers.
+        var settings = GC.GetConfigurationVariables();
+        string Setting(params string[] names) =>
+            names.Select(n => settings.TryGetValue(n, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) : null)
+                .FirstOrDefault(v => v is not null) ?? "unknown";
+        var kind = System.Runtime.GCSettings.IsServerGC ? "server" : "workstation";
+        var concurrent = Setting("ConcurrentGC", "Concurrent") is "True" or "true" ? "concurrent" : "blocking";
+        return $"{kind} {concurrent} conserveMemory={Setting("GCConserveMem", "ConserveMemory")}";
     }
 
     private bool Logs(string? category, LogLevel level, bool debug)

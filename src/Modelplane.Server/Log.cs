@@ -27,8 +27,8 @@ public static partial class Log
         string xrApiVersion, string xrKind, string? xrNamespace, string xrName, string composer, string results, double durationMs, string error);
 
     [LoggerMessage(EventId = ServingEvent, EventName = "Serving", Level = LogLevel.Information,
-        Message = "serving gRPC on {grpc} ({transport}), metrics on {metrics}")]
-    public static partial void Serving(ILogger logger, string grpc, string transport, string metrics);
+        Message = "serving gRPC on {grpc} ({transport}), metrics on {metrics}, gc {gc}")]
+    public static partial void Serving(ILogger logger, string grpc, string transport, string metrics, string gc);
 
     /// <summary>A TLS client refused in the handshake: it never reaches a call, so this is its only trace.</summary>
     [LoggerMessage(EventId = TlsRefusedEvent, EventName = "TlsClientRefused", Level = LogLevel.Warning,

@@ -158,6 +158,20 @@ public sealed class ServerProcessTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Builds))]
+    public async Task Start_GcConservesMemoryUnlessTheEnvironmentSaysOtherwise(string build)
+    {
+        // Compiled into the NativeAOT binary and written to the JIT build's runtimeconfig alike;
+        // the environment variable still overrides it.
+        using var configured = await ServerProcess.StartAsync(build, ["--insecure", "--address", "127.0.0.1:0", "--metrics-address", "none"]);
+        using var overridden = await ServerProcess.StartAsync(build, ["--insecure", "--address", "127.0.0.1:0", "--metrics-address", "none"],
+            new Dictionary<string, string?> { ["DOTNET_GCConserveMemory"] = "0" });
+
+        Assert.Equal("workstation concurrent conserveMemory=7", configured.Gc);
+        Assert.Equal("workstation concurrent conserveMemory=0", overridden.Gc);
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
     public async Task Start_GoStyleAddress_ServesOnEveryInterface(string build)
     {
         using var server = await ServerProcess.StartAsync(build, ["--insecure", "--address", ":0", "--metrics-address", "none"]);

@@ -223,6 +223,9 @@ public sealed class ServerProcess : ChildProcess
     /// <summary>"insecure" or "mtls", as the server says when it starts.</summary>
     public string Transport { get; private set; } = "";
 
+    /// <summary>The garbage collector's mode, as the server says when it starts.</summary>
+    public string Gc { get; private set; } = "";
+
     /// <summary>The address a client dials: loopback and the bound port, whatever address was bound.</summary>
     public string Address => $"127.0.0.1:{GrpcEndPoint.Port}";
 
@@ -249,6 +252,7 @@ public sealed class ServerProcess : ChildProcess
             var metrics = (string)serving["metrics"]!;
             server.MetricsEndPoint = metrics == "none" ? null : IPEndPoint.Parse(metrics);
             server.Transport = (string)serving["transport"]!;
+            server.Gc = (string)serving["gc"]!;
             return server;
         }
         catch
