@@ -29,7 +29,6 @@ internal static class Breakdown
             var bytes = request.ToByteArray();
             var sequence = new System.Buffers.ReadOnlySequence<byte>(bytes);
             var decoded = RequestDecoder.Decode(sequence);
-            var response = runner.Run(decoded).Response;
             var iterations = bytes.Length > 1_000_000 ? 15 : 40;
             Console.WriteLine($"{label} ({bytes.Length:N0} B)");
             Stage("parse whole (Google.Protobuf)", iterations, () => RunFunctionRequest.Parser.ParseFrom(bytes));
@@ -46,38 +45,28 @@ internal static class Breakdown
                 Stage("endpoints -> JsonObject -> typed", iterations, () => new FunctionRequest(decoded).Required.Get("endpoints-0")
                     .Select(o => FunctionRequest.Read(o, ModelEndpointJsonContext.Default.ModelEndpoint, "")).ToArray());
             }
-            Stage("run (request view + compose + respond)", iterations, () => runner.Run(decoded));
-            var composer = runner.Registry.Resolve(new FunctionRequest(decoded)).Composer!;
-            var composition = composer.Compose(new FunctionRequest(decoded));
-            Stage("  of which compose", iterations, () => composer.Compose(new FunctionRequest(decoded)));
-            Stage("  of which respond (Composition -> message)", iterations, () => FunctionRunner.Respond(decoded.Envelope, composition));
-            Stage("serialise response", iterations, () => response.ToByteArray());
-            Stage("all: decode + run + serialise", iterations, () => runner.Run(RequestDecoder.Decode(sequence)).Response.ToByteArray());
-            if (label.StartsWith("modelservice", StringComparison.Ordinal))
+            // What the server runs per call, then its parts. Encode reads typed records' JSON text,
+            // so it is timed before anything asks a composed resource for its JsonObject.
+            Stage("all as the server: decode + run + encode", iterations, () =>
             {
-                // The response's desired resources as the composer hands them over, then encoded the
-                // way Respond does today (a Struct tree, serialised) and straight to wire bytes.
-                var viewed = new FunctionRequest(decoded);
-                var desired = runner.Registry.Resolve(viewed).Composer!.Compose(viewed).Resources.Values.Select(d => d.Resource).ToArray();
-                Stage("desired resources -> Struct -> bytes (today)", iterations, () =>
+                var (encoded, _) = runner.RunEncoded(RequestDecoder.Decode(sequence));
+                using (encoded)
                 {
-                    var total = 0;
-                    foreach (var resource in desired)
-                    {
-                        total += StructJson.ToStruct(resource).ToByteArray().Length;
-                    }
-                    return total;
-                });
-                Stage("desired resources -> wire bytes (StructWire)", iterations, () =>
-                {
-                    var total = 0;
-                    foreach (var resource in desired)
-                    {
-                        total += StructWire.ToBytes(resource).Length;
-                    }
-                    return total;
-                });
-            }
+                    return encoded.Size;
+                }
+            });
+            var composer = runner.Registry.Resolve(new FunctionRequest(decoded)).Composer!;
+            Stage("  of which compose", iterations, () => composer.Compose(new FunctionRequest(decoded)));
+            var composition = composer.Compose(new FunctionRequest(decoded));
+            Stage("  of which encode (Composition -> wire bytes)", iterations, () =>
+            {
+                using var encoded = FunctionRunner.Encode(decoded.Envelope, composition);
+                return encoded.Size;
+            });
+            // For comparison, the message tree and its serialisation, as before stop 20.
+            Stage("Composition -> message -> bytes (before)", iterations, () =>
+                FunctionRunner.Respond(decoded.Envelope, composer.Compose(new FunctionRequest(decoded))).ToByteArray());
+            Stage("run for tests and the CLI (+ read back)", iterations, () => runner.Run(decoded));
             Console.WriteLine();
         }
         return 0;
