@@ -204,7 +204,7 @@ public static class StructJson
         }
     }
 
-    private static double NumberOf(JsonValue value)
+    internal static double NumberOf(JsonValue value)
     {
         // A node parsed from text holds a JsonElement; one built in code holds the CLR number it was
         // made from. Both read as double without loss of what a double can represent.

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -196,28 +195,9 @@ public static partial class StructWire
             }
         }
 
-        private int TakeSizeSlot()
-        {
-            if (_sizeCount == _sizes.Length)
-            {
-                Grow(ref _sizes, _sizeCount + 1, clear: false);
-            }
-            return _sizeCount++;
-        }
+        private int TakeSizeSlot() => TakeSlot(ref _sizes, ref _sizeCount);
 
-        private void AddSize(int size)
-        {
-            var slot = TakeSizeSlot();
-            _sizes[slot] = size;
-        }
-
-        private static void Grow<T>(ref T[] array, int needed, bool clear)
-        {
-            var bigger = ArrayPool<T>.Shared.Rent(Math.Max(needed, array.Length * 2));
-            Array.Copy(array, bigger, array.Length);
-            ArrayPool<T>.Shared.Return(array, clear);
-            array = bigger;
-        }
+        private void AddSize(int size) => RecordSize(ref _sizes, ref _sizeCount, size);
 
         // ---- Writing: the same walk, consuming what measuring recorded ----
 
@@ -302,21 +282,13 @@ public static partial class StructWire
                     at = WriteVarint(output, at, (uint)length);
                     return WriteString(output.Slice(at, length), value, at);
                 case JsonValueKind.Number:
-                    output[at++] = NumberTag;
-                    BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(NumberOf(value)));
-                    return at + 8;
+                    return WriteNumber(output, at, NumberOf(value));
                 case JsonValueKind.True:
-                    output[at++] = BoolTag;
-                    output[at++] = 1;
-                    return at;
+                    return WriteVarintByte(output, at, BoolTag, 1);
                 case JsonValueKind.False:
-                    output[at++] = BoolTag;
-                    output[at++] = 0;
-                    return at;
+                    return WriteVarintByte(output, at, BoolTag, 0);
                 default:
-                    output[at++] = NullTag;
-                    output[at++] = 0;
-                    return at;
+                    return WriteVarintByte(output, at, NullTag, 0);
             }
         }
 

@@ -3,7 +3,6 @@
 
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -250,30 +249,9 @@ public static partial class StructWire
             }
         }
 
-        private int TakeSizeSlot()
-        {
-            if (_sizeCount == _sizes.Length)
-            {
-                Grow(ref _sizes, _sizeCount + 1, clear: false);
-            }
-            return _sizeCount++;
-        }
+        private int TakeSizeSlot() => TakeSlot(ref _sizes, ref _sizeCount);
 
-        private void AddSize(int size)
-        {
-            // Not `_sizes[TakeSizeSlot()] = size`: C# reads the array field before the index, and
-            // taking the slot may replace the array.
-            var slot = TakeSizeSlot();
-            _sizes[slot] = size;
-        }
-
-        private static void Grow<T>(ref T[] array, int needed, bool clear)
-        {
-            var bigger = ArrayPool<T>.Shared.Rent(Math.Max(needed, array.Length * 2));
-            Array.Copy(array, bigger, array.Length);
-            ArrayPool<T>.Shared.Return(array, clear);
-            array = bigger;
-        }
+        private void AddSize(int size) => RecordSize(ref _sizes, ref _sizeCount, size);
 
         // ---- Writing: the same walk, consuming what measuring recorded ----
 
@@ -361,23 +339,58 @@ public static partial class StructWire
                     at = WriteVarint(output, at, (uint)length);
                     return WriteString(output.Slice(at, length), node!.AsValue(), at);
                 case Kind.Number:
-                    output[at++] = NumberTag;
-                    BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(NumberOf(node!.AsValue())));
-                    return at + 8;
+                    return WriteNumber(output, at, NumberOf(node!.AsValue()));
                 case Kind.True:
-                    output[at++] = BoolTag;
-                    output[at++] = 1;
-                    return at;
+                    return WriteVarintByte(output, at, BoolTag, 1);
                 case Kind.False:
-                    output[at++] = BoolTag;
-                    output[at++] = 0;
-                    return at;
+                    return WriteVarintByte(output, at, BoolTag, 0);
                 default:
-                    output[at++] = NullTag;
-                    output[at++] = 0;
-                    return at;
+                    return WriteVarintByte(output, at, NullTag, 0);
             }
         }
+    }
+
+    // ---- Shared by both measuring walks ----
+
+    // The next slot of a pre-order size log, growing the pooled array when it is full.
+    private static int TakeSlot(ref int[] sizes, ref int count)
+    {
+        if (count == sizes.Length)
+        {
+            Grow(ref sizes, count + 1, clear: false);
+        }
+        return count++;
+    }
+
+    private static void RecordSize(ref int[] sizes, ref int count, int size)
+    {
+        // Not `sizes[TakeSlot(...)] = size`: C# reads the array before the index, and taking the
+        // slot may replace the array.
+        var slot = TakeSlot(ref sizes, ref count);
+        sizes[slot] = size;
+    }
+
+    private static void Grow<T>(ref T[] array, int needed, bool clear)
+    {
+        var bigger = ArrayPool<T>.Shared.Rent(Math.Max(needed, array.Length * 2));
+        Array.Copy(array, bigger, array.Length);
+        ArrayPool<T>.Shared.Return(array, clear);
+        array = bigger;
+    }
+
+    // A Value's scalar cases: tag, then a fixed64 double or a one-byte varint.
+    private static int WriteNumber(Span<byte> output, int at, double number)
+    {
+        output[at++] = NumberTag;
+        BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(number));
+        return at + 8;
+    }
+
+    private static int WriteVarintByte(Span<byte> output, int at, byte tag, byte value)
+    {
+        output[at++] = tag;
+        output[at++] = value;
+        return at;
     }
 
     // Which Value oneof case ToValue picks for a node: StructJson.ToValue's type switch, then
@@ -447,35 +460,8 @@ public static partial class StructWire
         return false;
     }
 
-    // StructJson.NumberOf, call for call: which TryGetValue answers first decides the double.
-    private static double NumberOf(JsonValue value)
-    {
-        if (value.TryGetValue<double>(out var d))
-        {
-            return d;
-        }
-        if (value.TryGetValue<long>(out var l))
-        {
-            return l;
-        }
-        if (value.TryGetValue<int>(out var i))
-        {
-            return i;
-        }
-        if (value.TryGetValue<decimal>(out var m))
-        {
-            return (double)m;
-        }
-        if (value.TryGetValue<ulong>(out var u))
-        {
-            return u;
-        }
-        if (value.TryGetValue<float>(out var f))
-        {
-            return f;
-        }
-        return double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
-    }
+    // StructJson's own rule (which TryGetValue answers first decides the double), so the two never drift.
+    private static double NumberOf(JsonValue value) => StructJson.NumberOf(value);
 
     internal static int VarintLength(uint value) =>
         // 7 bits a byte; (31 - lzcnt) / 7 + 1 without a branch, 0 counted as one byte.
