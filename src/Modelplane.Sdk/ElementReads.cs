@@ -14,7 +14,7 @@ namespace Modelplane.Sdk;
 /// <remarks>
 /// <see cref="FunctionRequest.Read{T}"/> walks a <see cref="JsonNode"/> tree, which costs a node per
 /// value; at fleet scale (a thousand InferenceClusters per call) building those trees is most of a
-/// composer's work. <see cref="TryRead{T}"/> reads the element directly, after a walk over the element
+/// composer's work. <see cref="TryRead{T}(JsonElement, JsonTypeInfo{T}, out T)"/> reads the element directly, after a walk over the element
 /// that refuses everything the careful read would refuse (null items, numbers for enums, counts out
 /// of their <c>[Range]</c>), so a record it returns is the one the careful read would return. When it
 /// returns false the caller takes the careful read, whose error names the field.
@@ -44,6 +44,157 @@ public static class ElementReads
         }
         return value is not null;
     }
+
+    /// <summary>As <see cref="TryRead{T}(JsonElement, JsonTypeInfo{T}, out T)"/>, from JSON text: the checks and the read each take one pass over the tokens.</summary>
+    /// <remarks>
+    /// For required objects, which arrive as text: parsing each into a <see cref="JsonDocument"/> only to
+    /// check it, then deserialising its text again, tokenised every object twice. Here the checks walk a
+    /// <see cref="Utf8JsonReader"/> beside the contract. They refuse at least what the element walk
+    /// refuses, and more where telling would cost (an escaped property name, a property given twice),
+    /// since a refusal only sends the object to the careful read.
+    /// </remarks>
+    /// <param name="json">One object's JSON text.</param>
+    /// <param name="typeInfo">The record's contract.</param>
+    /// <param name="maxDepth">The nesting the text may have, as the document parse allowed.</param>
+    /// <param name="value">The record, when the read succeeds.</param>
+    public static bool TryRead<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> typeInfo, int maxDepth, [NotNullWhen(true)] out T? value)
+    {
+        value = default;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
+            if (!reader.Read() || !CleanText(ref reader, typeInfo, 0) || reader.Read())
+            {
+                return false;
+            }
+            value = JsonSerializer.Deserialize(json, typeInfo);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            return false;
+        }
+        return value is not null;
+    }
+
+    // Clean's checks over tokens. The reader starts on the value's first token and ends on its last.
+    private static bool CleanText(ref Utf8JsonReader reader, JsonTypeInfo info, int depth)
+    {
+        if (reader.TokenType == JsonTokenType.Null || depth > MaxContractDepth)
+        {
+            reader.Skip();
+            return true;
+        }
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object when reader.TokenType == JsonTokenType.StartObject:
+                var byName = PropertiesByName.GetOrAdd(info, static i => i.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal))
+                    .GetAlternateLookup<ReadOnlySpan<char>>();
+                var seen = 0UL;
+                Span<char> name = stackalloc char[MaxNameBytes];
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueIsEscaped || reader.ValueSpan.Length > MaxNameBytes)
+                    {
+                        return false;
+                    }
+                    var length = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, name);
+                    byName.TryGetValue(name[..length], out var property);
+                    reader.Read();
+                    if (property is null)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+                    // A property given twice: the element walk checks only the last; leave it to the careful read.
+                    var bit = 1UL << (info.Properties.IndexOf(property) & 63);
+                    if ((seen & bit) != 0)
+                    {
+                        return false;
+                    }
+                    seen |= bit;
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        continue;
+                    }
+                    if (NumberForEnum(reader.TokenType, property.PropertyType) || OutOfRange(ref reader, property))
+                    {
+                        return false;
+                    }
+                    if (IsContract(property.PropertyType))
+                    {
+                        if (!CleanText(ref reader, info.Options.GetTypeInfo(property.PropertyType), depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                return true;
+            case JsonTypeInfoKind.Enumerable when reader.TokenType == JsonTokenType.StartArray && info.ElementType is { } itemType:
+                var itemInfo = IsContract(itemType) ? info.Options.GetTypeInfo(itemType) : null;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if ((reader.TokenType == JsonTokenType.Null && !MayBeNull(itemType)) || NumberForEnum(reader.TokenType, itemType))
+                    {
+                        return false;
+                    }
+                    if (itemInfo is not null)
+                    {
+                        if (!CleanText(ref reader, itemInfo, depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                return true;
+            case JsonTypeInfoKind.Dictionary when reader.TokenType == JsonTokenType.StartObject && info.ElementType is { } valueType:
+                var valueInfo = IsContract(valueType) ? info.Options.GetTypeInfo(valueType) : null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Null && !MayBeNull(valueType))
+                    {
+                        return false;
+                    }
+                    if (valueInfo is not null)
+                    {
+                        if (!CleanText(ref reader, valueInfo, depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                return true;
+            default:
+                reader.Skip();
+                return true;
+        }
+    }
+
+    // Longer JSON property names than any contract's go to the careful read.
+    private const int MaxNameBytes = 128;
+
+    private static readonly ConcurrentDictionary<JsonTypeInfo, Dictionary<string, JsonPropertyInfo>> PropertiesByName = new();
+
+    private static bool NumberForEnum(JsonTokenType token, Type type)
+    {
+        var enumType = Nullable.GetUnderlyingType(type) ?? type;
+        return enumType.IsEnum && token == JsonTokenType.Number;
+    }
+
+    private static bool OutOfRange(ref Utf8JsonReader reader, JsonPropertyInfo property) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number) && OutOfRange(number, property);
 
     // False wherever FunctionRequest.Read's walk over the same JSON as a tree would throw.
     private static bool Clean(JsonElement element, JsonTypeInfo info, int depth)
@@ -107,10 +258,12 @@ public static class ElementReads
         return enumType.IsEnum && element.ValueKind == JsonValueKind.Number;
     }
 
-    private static bool OutOfRange(JsonElement element, JsonPropertyInfo property)
+    private static bool OutOfRange(JsonElement element, JsonPropertyInfo property) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var number) && OutOfRange(number, property);
+
+    private static bool OutOfRange(long number, JsonPropertyInfo property)
     {
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var number)
-            || Ranges.GetOrAdd(property, p => p.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is [RangeAttribute range, ..] ? range : null) is not { } found
+        if (Ranges.GetOrAdd(property, p => p.AttributeProvider?.GetCustomAttributes(typeof(RangeAttribute), inherit: false) is [RangeAttribute range, ..] ? range : null) is not { } found
             || found.Minimum is not int minimum || found.Maximum is not int maximum)
         {
             return false;

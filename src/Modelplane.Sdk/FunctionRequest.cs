@@ -376,16 +376,7 @@ public sealed class RequiredResources
         {
             // The guarded read refuses what the careful read refuses (null items, enum numbers, counts
             // out of range); only then does it skip the tree.
-            T? record = default;
-            try
-            {
-                using var document = JsonDocument.Parse(source.JsonMemory(name, i), DocumentOptions);
-                _ = ElementReads.TryRead(document.RootElement, typeInfo, out record);
-            }
-            catch (JsonException)
-            {
-                record = default;
-            }
+            _ = ElementReads.TryRead(source.Json(name, i), typeInfo, DocumentOptions.MaxDepth, out var record);
             records[i] = record ?? FunctionRequest.Read(
                 JsonNode.Parse(source.Json(name, i), nodeOptions: null, DocumentOptions) ?? new JsonObject(), typeInfo, At(name, i));
         }

@@ -37,6 +37,41 @@ public sealed class FleetTextReadTests
 
         Assert.Equal(clean, ElementReads.TryRead(element, info, out var fast));
         Assert.Equal(careful, fast is null ? null : JsonSerializer.Serialize(fast, info));
+        // The text overload (required objects) agrees on both counts.
+        Assert.Equal(clean, ElementReads.TryRead(System.Text.Encoding.UTF8.GetBytes(json), info, 64, out var fromText));
+        Assert.Equal(careful, fromText is null ? null : JsonSerializer.Serialize(fromText, info));
+    }
+
+    [Theory]
+    // An escaped property name, and a property given twice: the element walk takes them, the text
+    // walk leaves them to the careful read rather than decode or track them.
+    [InlineData("""{"gpu\u0050ools": [{"name": "h100", "nodes": 2}]}""")]
+    [InlineData("""{"gpuPools": [{"name": "h100"}], "gpuPools": [{"name": "a100"}]}""")]
+    // Trailing text after the object, and nesting past the allowed depth.
+    [InlineData("""{"gpuPools": []} {}""")]
+    [InlineData("""{"gateway": {"address": "x", "more": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}""")]
+    public void TryRead_FromText_RefusesWhatItWillNotCheck(string json) =>
+        Assert.False(ElementReads.TryRead(System.Text.Encoding.UTF8.GetBytes(json), InferenceClusterJsonContext.Default.InferenceClusterStatus, 64, out _));
+
+    [Fact]
+    public void TryRead_FromText_OutOfRangeCount_TakesTheCarefulRead() =>
+        Assert.False(ElementReads.TryRead("""{"name": "h100", "className": "h100-80g", "nodeCount": -1}"""u8, InferenceClusterJsonContext.Default.NodePool, 64, out _));
+
+    [Fact]
+    public void RequiredRead_FromText_SameRecordsAsTheCarefulRead()
+    {
+        // Required objects as the server decodes them: the fast read and the careful read give the same records.
+        var clusters = FleetFixtures.Clusters(40, 100);
+        var request = FunctionHost.Request(null, new JsonObject { ["apiVersion"] = "modelplane.ai/v1alpha1", ["kind"] = "ModelDeployment" },
+            required: new Dictionary<string, IReadOnlyList<JsonObject>> { ["clusters"] = clusters });
+        var info = InferenceClusterJsonContext.Default.InferenceCluster;
+
+        var fast = new FunctionRequest(RequestDecoder.Decode(request)).Required.Read("clusters", info);
+        var careful = clusters.Select((c, i) => FunctionRequest.Read(c, info, $"required[clusters][{i}]")).ToArray();
+
+        Assert.Equal(careful.Select(c => JsonSerializer.Serialize(c, info)), fast.Select(c => JsonSerializer.Serialize(c, info)));
+        Assert.All(clusters.Select(c => System.Text.Encoding.UTF8.GetBytes(c.ToJsonString())), text =>
+            Assert.True(ElementReads.TryRead(text, info, 64, out _), "an ordinary cluster takes the fast read"));
     }
 
     [Fact]
