@@ -120,16 +120,9 @@ public static class ElementReads
                     {
                         return false;
                     }
-                    if (IsContract(property.PropertyType))
+                    if (!CleanOrSkip(ref reader, IsContract(property.PropertyType) ? info.Options.GetTypeInfo(property.PropertyType) : null, depth))
                     {
-                        if (!CleanText(ref reader, info.Options.GetTypeInfo(property.PropertyType), depth + 1))
-                        {
-                            return false;
-                        }
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        return false;
                     }
                 }
                 return true;
@@ -141,16 +134,9 @@ public static class ElementReads
                     {
                         return false;
                     }
-                    if (itemInfo is not null)
+                    if (!CleanOrSkip(ref reader, itemInfo, depth))
                     {
-                        if (!CleanText(ref reader, itemInfo, depth + 1))
-                        {
-                            return false;
-                        }
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        return false;
                     }
                 }
                 return true;
@@ -163,16 +149,9 @@ public static class ElementReads
                     {
                         return false;
                     }
-                    if (valueInfo is not null)
+                    if (!CleanOrSkip(ref reader, valueInfo, depth))
                     {
-                        if (!CleanText(ref reader, valueInfo, depth + 1))
-                        {
-                            return false;
-                        }
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        return false;
                     }
                 }
                 return true;
@@ -180,6 +159,17 @@ public static class ElementReads
                 reader.Skip();
                 return true;
         }
+    }
+
+    // A contract's value is checked one level down; anything else is passed over.
+    private static bool CleanOrSkip(ref Utf8JsonReader reader, JsonTypeInfo? contract, int depth)
+    {
+        if (contract is null)
+        {
+            reader.Skip();
+            return true;
+        }
+        return CleanText(ref reader, contract, depth + 1);
     }
 
     // Longer JSON property names than any contract's go to the careful read.
