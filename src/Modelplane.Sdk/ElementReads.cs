@@ -87,7 +87,8 @@ public static class ElementReads
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object when reader.TokenType == JsonTokenType.StartObject:
-                var byName = PropertiesByName.GetOrAdd(info, static i => i.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal))
+                var byName = PropertiesByName.GetOrAdd(info, static i => i.Properties.Select((p, index) => (p, index))
+                    .ToDictionary(e => e.p.Name, e => (Property: e.p, Bit: 1UL << (e.index & 63)), StringComparer.Ordinal))
                     .GetAlternateLookup<ReadOnlySpan<char>>();
                 var seen = 0UL;
                 Span<char> name = stackalloc char[MaxNameBytes];
@@ -98,15 +99,15 @@ public static class ElementReads
                         return false;
                     }
                     var length = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, name);
-                    byName.TryGetValue(name[..length], out var property);
                     reader.Read();
-                    if (property is null)
+                    if (!byName.TryGetValue(name[..length], out var known))
                     {
                         reader.Skip();
                         continue;
                     }
+                    var (property, bit) = known;
                     // A property given twice: the element walk checks only the last; leave it to the careful read.
-                    var bit = 1UL << (info.Properties.IndexOf(property) & 63);
+                    // (Past 64 properties bits are shared, so a contract that large refuses a little more.)
                     if ((seen & bit) != 0)
                     {
                         return false;
@@ -175,7 +176,8 @@ public static class ElementReads
     // Longer JSON property names than any contract's go to the careful read.
     private const int MaxNameBytes = 128;
 
-    private static readonly ConcurrentDictionary<JsonTypeInfo, Dictionary<string, JsonPropertyInfo>> PropertiesByName = new();
+    // Per contract, its properties by JSON name, each with its bit in a walk's seen-set.
+    private static readonly ConcurrentDictionary<JsonTypeInfo, Dictionary<string, (JsonPropertyInfo Property, ulong Bit)>> PropertiesByName = new();
 
     private static bool NumberForEnum(JsonTokenType token, Type type)
     {

@@ -183,23 +183,10 @@ public sealed class EncodedResponse : IDisposable
     // {resource = 1: the Struct, ready = 3 unless unspecified}}.
     private static void WriteComposedEntry(PooledBuffer output, string key, DesiredResource desired)
     {
-        if (desired.TryGetJson(out var json))
-        {
-            using var fromText = StructWire.MeasureJson(json);
-            WriteComposedEntry(output, key, desired.Ready, fromText.Size, fromText.WriteTo);
-        }
-        else
-        {
-            using var fromObject = StructWire.Measure(desired.Resource);
-            WriteComposedEntry(output, key, desired.Ready, fromObject.Size, fromObject.WriteTo);
-        }
-    }
-
-    private delegate void StructWriter(Span<byte> destination);
-
-    private static void WriteComposedEntry(PooledBuffer output, string key, Readiness readiness, int structSize, StructWriter writeStruct)
-    {
-        var ready = (uint)FunctionRunner.ToProto(readiness);
+        // A typed record's text while nobody has taken its object; else the object.
+        using var measured = desired.TryGetJson(out var json) ? StructWire.MeasureJson(json) : (StructWire.MeasuredStruct)StructWire.Measure(desired.Resource);
+        var structSize = measured.Size;
+        var ready = (uint)FunctionRunner.ToProto(desired.Ready);
         var resourceSize = 1 + StructWire.VarintLength((uint)structSize) + structSize
             + (ready == 0 ? 0 : 1 + StructWire.VarintLength(ready));
         var keyBytes = Encoding.UTF8.GetByteCount(key);
@@ -220,7 +207,7 @@ public sealed class EncodedResponse : IDisposable
         at = StructWire.WriteVarint(span, at, (uint)resourceSize);
         span[at++] = ResourceStructTag;
         at = StructWire.WriteVarint(span, at, (uint)structSize);
-        writeStruct(span[at..]);
+        measured.WriteTo(span[at..]);
         at += structSize;
         if (ready != 0)
         {

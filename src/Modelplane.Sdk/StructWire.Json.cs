@@ -31,75 +31,33 @@ public static partial class StructWire
             document.Dispose();
             throw new InvalidOperationException($"cannot encode a Struct from JSON text holding {kind}, not an object");
         }
-        var measured = new MeasuredJson(document);
-        try
-        {
-            measured.Size = measured.MeasureObject(document.RootElement);
-        }
-        catch
-        {
-            measured.Dispose();
-            throw;
-        }
-        return measured;
+        return MeasuredStruct.Start(new MeasuredJson(document));
     }
 
-    /// <summary>Measured JSON text, ready to write; dispose it to return its document and pooled arrays.</summary>
-    public sealed class MeasuredJson : IDisposable
+    /// <summary>Measured JSON text; disposing it also returns its document.</summary>
+    public sealed class MeasuredJson : MeasuredStruct
     {
         private readonly JsonDocument _document;
-        // As Measured's: pre-order body sizes and key and string lengths, and each object's properties
-        // in ordinal key order.
-        private int[] _sizes;
-        private int _sizeCount;
-        private Property[] _entries;
+        // Per object in pre-order, its properties in ordinal key order.
+        private Property[] _entries = ArrayPool<Property>.Shared.Rent(64);
         private int _entryCount;
-        private bool _written;
-        private bool _disposed;
 
-        internal MeasuredJson(JsonDocument document)
+        internal MeasuredJson(JsonDocument document) => _document = document;
+
+        private protected override int MeasureRoot() => MeasureObject(_document.RootElement);
+
+        private protected override bool WriteBody(Span<byte> output)
         {
-            _document = document;
-            _sizes = ArrayPool<int>.Shared.Rent(256);
-            _entries = ArrayPool<Property>.Shared.Rent(64);
-        }
-
-        /// <summary>The encoded size of the Struct message body, in bytes.</summary>
-        public int Size { get; internal set; }
-
-        /// <summary>Writes the Struct message body into the first <see cref="Size"/> bytes of <paramref name="destination"/>; once.</summary>
-        public void WriteTo(Span<byte> destination)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_written)
-            {
-                throw new InvalidOperationException("a measured Struct is written once; measure again to write again");
-            }
-            if (destination.Length < Size)
-            {
-                throw new ArgumentException($"the destination holds {destination.Length} bytes; the Struct needs {Size}", nameof(destination));
-            }
-            _written = true;
             var sizes = 0;
             var entries = 0;
-            var end = WriteObjectBody(destination[..Size], 0, _document.RootElement, ref sizes, ref entries);
-            if (end != Size || sizes != _sizeCount || entries != _entryCount)
-            {
-                throw new InvalidOperationException("a JSON Struct wrote other than it measured");
-            }
+            var end = WriteObjectBody(output, 0, _document.RootElement, ref sizes, ref entries);
+            return end == output.Length && sizes == _sizeCount && entries == _entryCount;
         }
 
-        public void Dispose()
+        private protected override void Release()
         {
-            if (_disposed)
-            {
-                return;
-            }
-            _disposed = true;
             _document.Dispose();
-            ArrayPool<int>.Shared.Return(_sizes);
             ArrayPool<Property>.Shared.Return(_entries, clearArray: true);
-            _sizes = [];
             _entries = [];
         }
 
@@ -120,7 +78,7 @@ public static partial class StructWire
 
         // ---- Measuring ----
 
-        internal int MeasureObject(JsonElement obj)
+        private int MeasureObject(JsonElement obj)
         {
             var slot = TakeSizeSlot();
             var start = _entryCount;
@@ -194,10 +152,6 @@ public static partial class StructWire
                     return 2;
             }
         }
-
-        private int TakeSizeSlot() => TakeSlot(ref _sizes, ref _sizeCount);
-
-        private void AddSize(int size) => RecordSize(ref _sizes, ref _sizeCount, size);
 
         // ---- Writing: the same walk, consuming what measuring recorded ----
 

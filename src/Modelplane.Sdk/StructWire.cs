@@ -91,53 +91,40 @@ public static partial class StructWire
 
     /// <summary>
     /// Measures the Struct a JSON object encodes to, for a caller that writes the size (say, as a
-    /// field's length prefix) before the bytes: <see cref="Measured.Size"/>, then <see cref="Measured.WriteTo"/>.
+    /// field's length prefix) before the bytes: <see cref="MeasuredStruct.Size"/>, then <see cref="MeasuredStruct.WriteTo"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The object nests deeper than <see cref="MaxDepth"/>, or
     /// holds a value <see cref="StructJson.ToValue"/> cannot read either.</exception>
     public static Measured Measure(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var measured = new Measured(obj);
-        try
-        {
-            measured.Size = measured.MeasureObject(obj, depth: 1);
-        }
-        catch
-        {
-            measured.Dispose();
-            throw;
-        }
-        return measured;
+        return MeasuredStruct.Start(new Measured(obj));
     }
 
-    /// <summary>A measured JSON object, ready to write; dispose it to return its pooled arrays.</summary>
-    public sealed class Measured : IDisposable
+    /// <summary>
+    /// A Struct measured for writing: <see cref="Size"/>, then <see cref="WriteTo"/>, once; dispose it to
+    /// return its pooled arrays. What it was measured from (a node tree, JSON text) is the subclass's.
+    /// </summary>
+    public abstract class MeasuredStruct : IDisposable
     {
-        private readonly JsonObject _root;
         // Pre-order: an object's or array's body size (slot taken before its children are measured),
         // then per property its key's UTF-8 length and, per string value, that string's.
-        private int[] _sizes;
-        private int _sizeCount;
-        // Per object in pre-order, its properties in ordinal key order.
-        private KeyValuePair<string, JsonNode?>[] _entries;
-        private int _entryCount;
+        private protected int[] _sizes = ArrayPool<int>.Shared.Rent(256);
+        private protected int _sizeCount;
         private bool _written;
+        private bool _disposed;
 
-        internal Measured(JsonObject root)
+        private protected MeasuredStruct()
         {
-            _root = root;
-            _sizes = ArrayPool<int>.Shared.Rent(256);
-            _entries = ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(64);
         }
 
         /// <summary>The encoded size of the Struct message body, in bytes.</summary>
-        public int Size { get; internal set; }
+        public int Size { get; private set; }
 
         /// <summary>Writes the Struct message body into the first <see cref="Size"/> bytes of <paramref name="destination"/>; once.</summary>
         public void WriteTo(Span<byte> destination)
         {
-            ObjectDisposedException.ThrowIf(_sizes.Length == 0, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_written)
             {
                 throw new InvalidOperationException("a measured Struct is written once; measure again to write again");
@@ -147,30 +134,84 @@ public static partial class StructWire
                 throw new ArgumentException($"the destination holds {destination.Length} bytes; the Struct needs {Size}", nameof(destination));
             }
             _written = true;
-            var cursor = new Cursor();
-            var end = WriteObjectBody(destination[..Size], 0, _root, ref cursor);
-            if (end != Size || cursor.Sizes != _sizeCount || cursor.Entries != _entryCount)
+            if (!WriteBody(destination[..Size]))
             {
-                // The object changed between the passes (or a bug): never hand back a corrupt message.
-                throw new InvalidOperationException("the JSON object changed between measuring and writing its Struct");
+                // The JSON changed between the passes (or a bug): never hand back a corrupt message.
+                throw new InvalidOperationException("the JSON changed between measuring and writing its Struct");
             }
         }
 
         public void Dispose()
         {
-            if (_sizes.Length == 0)
+            if (_disposed)
             {
                 return;
             }
+            _disposed = true;
             ArrayPool<int>.Shared.Return(_sizes);
-            ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(_entries, clearArray: true);
             _sizes = [];
+            Release();
+            GC.SuppressFinalize(this);
+        }
+
+        // Measures, or disposes and rethrows: a failed measurement hands nothing pooled back to its caller.
+        internal static T Start<T>(T measured)
+            where T : MeasuredStruct
+        {
+            try
+            {
+                measured.Size = measured.MeasureRoot();
+            }
+            catch
+            {
+                measured.Dispose();
+                throw;
+            }
+            return measured;
+        }
+
+        /// <summary>The root object's body size, recording what writing will replay.</summary>
+        private protected abstract int MeasureRoot();
+
+        /// <summary>Writes exactly <see cref="Size"/> bytes; false when the walk did not replay what measuring recorded.</summary>
+        private protected abstract bool WriteBody(Span<byte> output);
+
+        /// <summary>Returns the subclass's own pooled state.</summary>
+        private protected abstract void Release();
+
+        private protected int TakeSizeSlot() => TakeSlot(ref _sizes, ref _sizeCount);
+
+        private protected void AddSize(int size) => RecordSize(ref _sizes, ref _sizeCount, size);
+    }
+
+    /// <summary>A measured JSON object (a node tree).</summary>
+    public sealed class Measured : MeasuredStruct
+    {
+        private readonly JsonObject _root;
+        // Per object in pre-order, its properties in ordinal key order.
+        private KeyValuePair<string, JsonNode?>[] _entries = ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(64);
+        private int _entryCount;
+
+        internal Measured(JsonObject root) => _root = root;
+
+        private protected override int MeasureRoot() => MeasureObject(_root, depth: 1);
+
+        private protected override bool WriteBody(Span<byte> output)
+        {
+            var cursor = new Cursor();
+            var end = WriteObjectBody(output, 0, _root, ref cursor);
+            return end == output.Length && cursor.Sizes == _sizeCount && cursor.Entries == _entryCount;
+        }
+
+        private protected override void Release()
+        {
+            ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(_entries, clearArray: true);
             _entries = [];
         }
 
         // ---- Measuring ----
 
-        internal int MeasureObject(JsonObject obj, int depth)
+        private int MeasureObject(JsonObject obj, int depth)
         {
             CheckDepth(depth);
             var slot = TakeSizeSlot();
@@ -248,10 +289,6 @@ public static partial class StructWire
                     $"cannot encode a Struct: the JSON nests objects and arrays deeper than {MaxDepth} levels");
             }
         }
-
-        private int TakeSizeSlot() => TakeSlot(ref _sizes, ref _sizeCount);
-
-        private void AddSize(int size) => RecordSize(ref _sizes, ref _sizeCount, size);
 
         // ---- Writing: the same walk, consuming what measuring recorded ----
 
