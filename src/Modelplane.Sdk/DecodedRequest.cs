@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 using Apiextensions.Fn.Proto.V1;
 
@@ -24,20 +26,29 @@ public sealed record DecodedRequest(RunFunctionRequest Envelope, RequiredObjects
 #pragma warning restore CS0612
 }
 
-/// <summary>Required objects by requirement name, each as UTF-8 JSON text in one shared buffer.</summary>
+/// <summary>Required objects by requirement name, each kept as its Struct's wire bytes or as JSON text, in one shared buffer.</summary>
+/// <remarks>
+/// Off the fast path the objects stay wire bytes, checked to parse but not converted: a composer
+/// often reads a few fields of each (a ModelService reads six of a ModelEndpoint's many), and
+/// <see cref="ElementReads.TryReadStruct{T}"/> reads just those. JSON text is written only for
+/// an object someone asks to see whole, once. A request Google.Protobuf parsed whole keeps text.
+/// </remarks>
 public sealed class RequiredObjects
 {
-    public static readonly RequiredObjects Empty = new(new Dictionary<string, (int, int)[]>(StringComparer.Ordinal), ReadOnlyMemory<byte>.Empty);
-
-    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+    public static readonly RequiredObjects Empty = new(new Dictionary<string, (int, int)[]>(StringComparer.Ordinal), ReadOnlyMemory<byte>.Empty, wire: false);
 
     private readonly Dictionary<string, (int Start, int Length)[]> _items;
-    private readonly ReadOnlyMemory<byte> _json;
+    private readonly ReadOnlyMemory<byte> _data;
+    private readonly bool _wire;
 
-    private RequiredObjects(Dictionary<string, (int Start, int Length)[]> items, ReadOnlyMemory<byte> json)
+    // The text of wire objects asked for whole, by requirement then index.
+    private Dictionary<string, byte[]?[]>? _texts;
+
+    private RequiredObjects(Dictionary<string, (int Start, int Length)[]> items, ReadOnlyMemory<byte> data, bool wire)
     {
         _items = items;
-        _json = json;
+        _data = data;
+        _wire = wire;
     }
 
     /// <summary>The requirement names present.</summary>
@@ -55,7 +66,31 @@ public sealed class RequiredObjects
     public ReadOnlyMemory<byte> JsonMemory(string name, int index)
     {
         var (start, length) = _items[name][index];
-        return _json.Slice(start, length);
+        if (!_wire)
+        {
+            return _data.Slice(start, length);
+        }
+        _texts ??= new Dictionary<string, byte[]?[]>(StringComparer.Ordinal);
+        if (!_texts.TryGetValue(name, out var texts))
+        {
+            _texts[name] = texts = new byte[]?[_items[name].Length];
+        }
+        return texts[index] ??= StructWireReader.ToJson(_data.Span.Slice(start, length));
+    }
+
+    /// <summary>One object read as <typeparamref name="T"/>, or false when it needs the careful read (<see cref="FunctionRequest.Read{T}"/>).</summary>
+    /// <remarks>A wire object is read from its bytes, keeping only the contract's fields; one those refuse (a key given twice) is tried again from its text.</remarks>
+    internal bool TryRead<T>(string name, int index, JsonTypeInfo<T> typeInfo, int maxDepth, [NotNullWhen(true)] out T? value)
+    {
+        if (_wire)
+        {
+            var (start, length) = _items[name][index];
+            if (ElementReads.TryReadStruct(_data.Span.Slice(start, length), typeInfo, out value))
+            {
+                return true;
+            }
+        }
+        return ElementReads.TryRead(Json(name, index), typeInfo, maxDepth, out value);
     }
 
     /// <summary>Writes each Struct with <see cref="StructJson.WriteObject"/>: for requests Google.Protobuf parsed whole.</summary>
@@ -65,16 +100,35 @@ public sealed class RequiredObjects
         {
             return Empty;
         }
-        using var builder = new Builder(4096);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        var items = new Dictionary<string, (int Start, int Length)[]>(StringComparer.Ordinal);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = RequestDecoder.RecursionLimit });
         foreach (var (name, resources) in map)
         {
-            builder.Add(name, resources);
+            var spans = new (int Start, int Length)[resources.Items.Count];
+            for (var i = 0; i < spans.Length; i++)
+            {
+                var start = buffer.WrittenCount;
+                writer.Reset(buffer);
+                if (resources.Items[i].Resource_ is { } s)
+                {
+                    StructJson.WriteObject(writer, s);
+                }
+                else
+                {
+                    writer.WriteStartObject();
+                    writer.WriteEndObject();
+                }
+                writer.Flush();
+                spans[i] = (start, buffer.WrittenCount - start);
+            }
+            items[name] = spans;
         }
-        return builder.Build();
+        return new RequiredObjects(items, buffer.WrittenMemory, wire: false);
     }
 
-    /// <summary>Collects objects into one buffer as it reads map entries off the wire.</summary>
-    internal sealed class Builder : IDisposable
+    /// <summary>Collects objects' Struct bytes into one buffer as it reads map entries off the wire.</summary>
+    internal sealed class Builder
     {
         private const byte EntryKey = (1 << 3) | 2;
         private const byte EntryValue = (2 << 3) | 2;
@@ -82,19 +136,13 @@ public sealed class RequiredObjects
         private const byte ItemResource = (1 << 3) | 2;
 
         private readonly ArrayBufferWriter<byte> _buffer;
-        private readonly Utf8JsonWriter _writer;
         private readonly Dictionary<string, (int Start, int Length)[]> _items = new(StringComparer.Ordinal);
         private readonly List<(int Start, int Length)> _current = [];
 
-        /// <param name="capacity">About the text's size: JSON takes about as many bytes as the wire.</param>
-        public Builder(int capacity)
-        {
-            _buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 256));
-            // Depth is bounded by the reader; the writer's own structure checks are the reader's too.
-            _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = RequestDecoder.RecursionLimit });
-        }
+        /// <param name="capacity">The map entries' size on the wire, which the objects' bytes do not exceed.</param>
+        public Builder(int capacity) => _buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 256));
 
-        /// <summary>Reads one map entry (name, then Resources); false when it is not in canonical form.</summary>
+        /// <summary>Reads one map entry (name, then Resources); false when it is not in a form the fast path reads.</summary>
         public bool TryAddEntry(ReadOnlySpan<byte> entry)
         {
             var at = 0;
@@ -120,12 +168,8 @@ public sealed class RequiredObjects
                 }
                 var item = resources.Slice(position, itemLength);
                 position += itemLength;
-                var start = _buffer.WrittenCount;
-                if (item.Length == 0)
-                {
-                    _buffer.Write(EmptyObject);
-                }
-                else
+                var structBytes = ReadOnlySpan<byte>.Empty;
+                if (item.Length > 0)
                 {
                     // A required Resource carries its object alone; connection details or readiness take the full parse.
                     var i = 0;
@@ -133,44 +177,21 @@ public sealed class RequiredObjects
                     {
                         return false;
                     }
-                    _writer.Reset(_buffer);
-                    if (!StructWireReader.TryWrite(item.Slice(i, structLength), _writer))
+                    structBytes = item.Slice(i, structLength);
+                    if (!StructWireReader.IsReadable(structBytes))
                     {
                         return false;
                     }
-                    _writer.Flush();
                 }
-                _current.Add((start, _buffer.WrittenCount - start));
+                // No bytes is the empty Struct: {}.
+                _current.Add((_buffer.WrittenCount, structBytes.Length));
+                _buffer.Write(structBytes);
             }
             // A name sent twice keeps its last entry, as a protobuf map does.
             _items[System.Text.Encoding.UTF8.GetString(key)] = [.. _current];
             return true;
         }
 
-        public void Add(string name, Resources resources)
-        {
-            _current.Clear();
-            foreach (var item in resources.Items)
-            {
-                var start = _buffer.WrittenCount;
-                _writer.Reset(_buffer);
-                if (item.Resource_ is { } s)
-                {
-                    StructJson.WriteObject(_writer, s);
-                }
-                else
-                {
-                    _writer.WriteStartObject();
-                    _writer.WriteEndObject();
-                }
-                _writer.Flush();
-                _current.Add((start, _buffer.WrittenCount - start));
-            }
-            _items[name] = [.. _current];
-        }
-
-        public void Dispose() => _writer.Dispose();
-
-        public RequiredObjects Build() => _items.Count == 0 ? Empty : new RequiredObjects(_items, _buffer.WrittenMemory);
+        public RequiredObjects Build() => _items.Count == 0 ? Empty : new RequiredObjects(_items, _buffer.WrittenMemory, wire: true);
     }
 }

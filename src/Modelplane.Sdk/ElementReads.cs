@@ -19,7 +19,7 @@ namespace Modelplane.Sdk;
 /// of their <c>[Range]</c>), so a record it returns is the one the careful read would return. When it
 /// returns false the caller takes the careful read, whose error names the field.
 /// </remarks>
-public static class ElementReads
+public static partial class ElementReads
 {
     // Deeper than any of our records nest, as in FunctionRequest.Read.
     private const int MaxContractDepth = 64;

@@ -357,7 +357,7 @@ public sealed class RequiredResources
 
     /// <summary>The objects of a requirement read into typed records; a misshapen one is <see cref="InvalidInputException"/>.</summary>
     /// <remarks>
-    /// Each object is read from its JSON text through <see cref="ElementReads"/>, with no <see cref="JsonObject"/> tree between (unless
+    /// Each object is read from its wire bytes or JSON text through <see cref="ElementReads"/>, with no <see cref="JsonObject"/> tree between (unless
     /// <see cref="Get"/> already built one). An object that does not fit is read again through the
     /// tree, so its error names the field in the same words either way.
     /// </remarks>
@@ -376,7 +376,7 @@ public sealed class RequiredResources
         {
             // The guarded read refuses what the careful read refuses (null items, enum numbers, counts
             // out of range); only then does it skip the tree.
-            _ = ElementReads.TryRead(source.Json(name, i), typeInfo, DocumentOptions.MaxDepth, out var record);
+            _ = source.TryRead(name, i, typeInfo, DocumentOptions.MaxDepth, out var record);
             records[i] = record ?? FunctionRequest.Read(
                 JsonNode.Parse(source.Json(name, i), nodeOptions: null, DocumentOptions) ?? new JsonObject(), typeInfo, At(name, i));
         }

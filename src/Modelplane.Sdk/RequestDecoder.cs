@@ -15,12 +15,15 @@ namespace Modelplane.Sdk;
 /// <remarks>
 /// <para>
 /// Most of a fleet-scale request is its required resources (a thousand ModelEndpoints or
-/// InferenceClusters), which composers read as JSON. Those are read off the wire straight into JSON
-/// text (<see cref="StructWireReader"/>); Google.Protobuf parses only the rest, the envelope. A
-/// request that is not in the canonical form the fast path reads (a repeated key, an unknown field,
-/// very deep nesting, bytes that do not parse) is parsed whole by Google.Protobuf instead, so its
-/// meaning and its refusal are exactly the library's, then its required objects are written as JSON
-/// from the parsed Structs: the same text either way.
+/// InferenceClusters), which composers read as typed records or JSON. Those stay wire bytes, checked
+/// here for everything that would make the request not parse (<see cref="StructWireReader.IsReadable"/>)
+/// and read only when a composer asks (<see cref="RequiredObjects"/>); Google.Protobuf parses only the
+/// rest, the envelope. A request that is not in the form the fast path reads (an unknown field or
+/// connection details on a required item, very deep nesting, bytes that do not parse) is parsed whole
+/// by Google.Protobuf instead, so its meaning and its refusal are exactly the library's, then its
+/// required objects are written as JSON from the parsed Structs. An object that parses but is not
+/// canonical (a key given twice) is parsed alone by Google.Protobuf when first read: the same text
+/// either way.
 /// </para>
 /// <para>
 /// Two things Google.Protobuf does differently from protobuf-go, which Crossplane and the Go SDK use:
@@ -79,7 +82,7 @@ public static class RequestDecoder
     /// <summary>Decodes a request built in code (the render CLI, tests) the way the server decodes one off the wire.</summary>
     public static DecodedRequest Decode(RunFunctionRequest request) => Decode(new ReadOnlySequence<byte>(request.ToByteArray()));
 
-    /// <summary>The fast path: the envelope through Google.Protobuf, required objects straight to JSON; null to take the full parse.</summary>
+    /// <summary>The fast path: the envelope through Google.Protobuf, required objects checked and kept as wire bytes; null to take the full parse.</summary>
     private static DecodedRequest? TryDecodeCanonical(ReadOnlySpan<byte> bytes)
     {
         List<(int Field, int Start, int Length)>? maps = null;
@@ -134,8 +137,8 @@ public static class RequestDecoder
         {
             return null;
         }
-        using var required = new RequiredObjects.Builder(maps.Where(m => m.Field == RequiredResourcesField).Sum(m => m.Length));
-        using var extra = new RequiredObjects.Builder(maps.Where(m => m.Field == ExtraResourcesField).Sum(m => m.Length));
+        var required = new RequiredObjects.Builder(maps.Where(m => m.Field == RequiredResourcesField).Sum(m => m.Length));
+        var extra = new RequiredObjects.Builder(maps.Where(m => m.Field == ExtraResourcesField).Sum(m => m.Length));
         foreach (var (field, start, length) in maps)
         {
             if (!(field == RequiredResourcesField ? required : extra).TryAddEntry(bytes.Slice(start, length)))

@@ -1,9 +1,11 @@
 // Copyright 2026 The Modelplane Authors.
 // SPDX-License-Identifier: Apache-2.0
 
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Unicode;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Modelplane.Sdk;
 
@@ -20,9 +22,12 @@ namespace Modelplane.Sdk;
 /// It reads the canonical form every protobuf encoder writes: a map entry's key then its value, one
 /// kind per Value, no unknown fields, no key twice in one object. Anything else (or a string that is
 /// not UTF-8, or nesting past <see cref="MaxJsonDepth"/>) makes <see cref="TryWrite"/> return false,
-/// and the caller parses that request with Google.Protobuf instead, whose semantics (last value
+/// and the caller parses those bytes with Google.Protobuf instead, whose semantics (last value
 /// wins, unknown fields ignored) and refusals stay the reference. Both ways give the same text: the
-/// keys in wire order and numbers as <see cref="StructJson.WriteObject"/> prints them.
+/// keys in wire order and numbers as <see cref="StructJson.WriteObject"/> prints them. The same walk
+/// with no writer checks bytes the decoder keeps for later (<see cref="IsReadable"/>), and its pieces
+/// (<see cref="TryNextEntry"/>, <see cref="TryKind"/>, <see cref="WriteValue"/>) serve the typed
+/// reads from wire bytes (<see cref="ElementReads.TryReadStruct{T}"/>).
 /// </para>
 /// </remarks>
 public static class StructWireReader
@@ -34,20 +39,45 @@ public static class StructWireReader
     private const byte StructFields = (1 << 3) | 2;
     private const byte EntryKey = (1 << 3) | 2;
     private const byte EntryValue = (2 << 3) | 2;
-    private const byte NullValue = (1 << 3) | 0;
-    private const byte NumberValue = (2 << 3) | 1;
-    private const byte StringValue = (3 << 3) | 2;
-    private const byte BoolValue = (4 << 3) | 0;
-    private const byte StructValue = (5 << 3) | 2;
-    private const byte ListValue = (6 << 3) | 2;
+    internal const byte NullValue = (1 << 3) | 0;
+    internal const byte NumberValue = (2 << 3) | 1;
+    internal const byte StringValue = (3 << 3) | 2;
+    internal const byte BoolValue = (4 << 3) | 0;
+    internal const byte StructValue = (5 << 3) | 2;
+    internal const byte ListValue = (6 << 3) | 2;
     private const byte ListValues = (1 << 3) | 2;
-
-    // Objects with more keys than this check for a repeated key with a set instead of pairwise.
-    private const int PairwiseKeys = 16;
 
     /// <summary>Writes the Struct in <paramref name="wire"/> as one JSON object; false when it is not in canonical form.</summary>
     /// <remarks>On false the writer holds a partial value: reset it before writing again.</remarks>
-    public static bool TryWrite(ReadOnlySpan<byte> wire, Utf8JsonWriter writer)
+    public static bool TryWrite(ReadOnlySpan<byte> wire, Utf8JsonWriter writer) => Guarded(wire, writer);
+
+    /// <summary>Whether the Struct in <paramref name="wire"/> can be read later without the full parse.</summary>
+    /// <remarks>
+    /// The decoder keeps required objects as wire bytes and reads each only when a composer asks, often
+    /// only a few of its fields (<see cref="ElementReads.TryReadStruct{T}"/>). What would make the
+    /// request not parse must still be refused now, so this walks every level: framing, one kind per
+    /// Value, UTF-8, depth. A key given twice parses (the last wins), so it is left to the reads, which
+    /// refuse it and read that object through Google.Protobuf (<see cref="ToJson"/>).
+    /// </remarks>
+    internal static bool IsReadable(ReadOnlySpan<byte> wire) => Guarded(wire, writer: null);
+
+    /// <summary>One object's JSON text from its Struct's wire bytes, as the full parse would write it.</summary>
+    /// <remarks>For bytes <see cref="IsReadable"/> passed: those not in canonical form (a key given twice) take Google.Protobuf's parse.</remarks>
+    internal static byte[] ToJson(ReadOnlySpan<byte> wire)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(wire.Length + (wire.Length >> 2), 16));
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = RequestDecoder.RecursionLimit });
+        if (!TryWrite(wire, writer))
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            StructJson.WriteObject(writer, Struct.Parser.ParseFrom(wire));
+        }
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static bool Guarded(ReadOnlySpan<byte> wire, Utf8JsonWriter? writer)
     {
         try
         {
@@ -64,89 +94,144 @@ public static class StructWireReader
         }
     }
 
-    private static bool WriteStruct(ReadOnlySpan<byte> wire, Utf8JsonWriter writer, int depth)
+    // With no writer, only checks: see IsReadable.
+    private static bool WriteStruct(ReadOnlySpan<byte> wire, Utf8JsonWriter? writer, int depth)
     {
         if (depth > MaxJsonDepth)
         {
             return false;
         }
-        writer.WriteStartObject();
+        writer?.WriteStartObject();
         var keyCount = 0;
         Span<(int Start, int Length)> firstKeys = stackalloc (int, int)[PairwiseKeys];
         HashSet<string>? manyKeys = null;
         var position = 0;
         while (position < wire.Length)
         {
-            if (wire[position++] != StructFields || !TryLength(wire, ref position, out var entryLength))
+            if (!TryNextEntry(wire, ref position, out var keyStart, out var keyBytes, out var valueBytes))
             {
                 return false;
             }
-            var entryStart = position;
-            position += entryLength;
-            var entryBytes = wire.Slice(entryStart, entryLength);
-            // An entry is its key then its value, each once.
-            var at = 0;
-            if (entryBytes.Length == 0 || entryBytes[at++] != EntryKey || !TryLength(entryBytes, ref at, out var keyLength))
-            {
-                return false;
-            }
-            var keyStart = at;
-            at += keyLength;
-            if (at >= entryBytes.Length || entryBytes[at++] != EntryValue || !TryLength(entryBytes, ref at, out var valueLength) || at + valueLength != entryBytes.Length)
-            {
-                return false;
-            }
-            var keyBytes = entryBytes.Slice(keyStart, keyLength);
             if (!Utf8.IsValid(keyBytes))
             {
                 return false;
             }
-            if (!IsFirst(wire, entryStart + keyStart, keyBytes, firstKeys, keyCount, ref manyKeys))
+            if (writer is not null)
             {
-                return false;
+                if (!IsFirstKey(wire, keyStart, keyBytes, firstKeys, keyCount, ref manyKeys))
+                {
+                    return false;
+                }
+                keyCount++;
+                writer.WritePropertyName(keyBytes);
             }
-            keyCount++;
-            writer.WritePropertyName(keyBytes);
-            if (!WriteValue(entryBytes.Slice(at, valueLength), writer, depth))
+            if (!WriteValue(valueBytes, writer, depth))
             {
                 return false;
             }
         }
-        writer.WriteEndObject();
+        writer?.WriteEndObject();
         return true;
-
-        static bool IsFirst(ReadOnlySpan<byte> all, int start, ReadOnlySpan<byte> key, Span<(int Start, int Length)> first, int count, ref HashSet<string>? many)
-        {
-            if (count < PairwiseKeys)
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    if (all.Slice(first[i].Start, first[i].Length).SequenceEqual(key))
-                    {
-                        return false;
-                    }
-                }
-                first[count] = (start, key.Length);
-                return true;
-            }
-            if (many is null)
-            {
-                many = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var (s, l) in first)
-                {
-                    many.Add(Convert.ToHexString(all.Slice(s, l)));
-                }
-            }
-            return many.Add(Convert.ToHexString(key));
-        }
     }
 
-    private static bool WriteValue(ReadOnlySpan<byte> value, Utf8JsonWriter writer, int depth)
+    /// <summary>Reads the Struct entry at <paramref name="position"/>: its key (starting at <paramref name="keyStart"/> in <paramref name="wire"/>) and its Value's bytes.</summary>
+    /// <remarks>False when the entry is not framed canonically: one key, then one value, nothing else.</remarks>
+    internal static bool TryNextEntry(ReadOnlySpan<byte> wire, ref int position, out int keyStart, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        keyStart = 0;
+        key = value = default;
+        if (wire[position++] != StructFields || !TryLength(wire, ref position, out var entryLength))
+        {
+            return false;
+        }
+        var entryStart = position;
+        position += entryLength;
+        var entry = wire.Slice(entryStart, entryLength);
+        var at = 0;
+        if (entry.Length == 0 || entry[at++] != EntryKey || !TryLength(entry, ref at, out var keyLength))
+        {
+            return false;
+        }
+        keyStart = entryStart + at;
+        key = entry.Slice(at, keyLength);
+        at += keyLength;
+        if (at >= entry.Length || entry[at++] != EntryValue || !TryLength(entry, ref at, out var valueLength) || at + valueLength != entry.Length)
+        {
+            return false;
+        }
+        value = entry.Slice(at, valueLength);
+        return true;
+    }
+
+    /// <summary>Reads the ListValue item at <paramref name="position"/>.</summary>
+    internal static bool TryNextItem(ReadOnlySpan<byte> list, ref int position, out ReadOnlySpan<byte> item)
+    {
+        item = default;
+        if (list[position++] != ListValues || !TryLength(list, ref position, out var itemLength))
+        {
+            return false;
+        }
+        item = list.Slice(position, itemLength);
+        position += itemLength;
+        return true;
+    }
+
+    /// <summary>A Value's kind (its one field's tag; 0 for none, which reads as null) and, for a Struct or a list, the bytes inside.</summary>
+    /// <remarks>False when a Struct or list's length does not frame the rest; the other kinds are checked by <see cref="WriteValue"/>.</remarks>
+    internal static bool TryKind(ReadOnlySpan<byte> value, out byte kind, out ReadOnlySpan<byte> inner)
+    {
+        inner = default;
+        kind = value.IsEmpty ? (byte)0 : value[0];
+        if (kind is not (StructValue or ListValue))
+        {
+            return true;
+        }
+        var at = 1;
+        if (!TryLength(value, ref at, out var innerLength) || at + innerLength != value.Length)
+        {
+            return false;
+        }
+        inner = value.Slice(at, innerLength);
+        return true;
+    }
+
+    /// <summary>Space for the keys an object's first <see cref="PairwiseKeys"/> entries are checked against.</summary>
+    internal const int PairwiseKeys = 16;
+
+    /// <summary>Whether <paramref name="key"/> (at <paramref name="start"/> in <paramref name="all"/>) is the first of its name among an object's keys so far.</summary>
+    /// <remarks>Pairwise for the first <see cref="PairwiseKeys"/> keys, recorded in <paramref name="first"/>; a set past them.</remarks>
+    internal static bool IsFirstKey(ReadOnlySpan<byte> all, int start, ReadOnlySpan<byte> key, Span<(int Start, int Length)> first, int count, ref HashSet<string>? many)
+    {
+        if (count < PairwiseKeys)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (all.Slice(first[i].Start, first[i].Length).SequenceEqual(key))
+                {
+                    return false;
+                }
+            }
+            first[count] = (start, key.Length);
+            return true;
+        }
+        if (many is null)
+        {
+            many = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (s, l) in first)
+            {
+                many.Add(Convert.ToHexString(all.Slice(s, l)));
+            }
+        }
+        return many.Add(Convert.ToHexString(key));
+    }
+
+    /// <summary>Writes one Value (or, with no writer, checks it) at JSON depth <paramref name="depth"/>; false when it is not in canonical form.</summary>
+    internal static bool WriteValue(ReadOnlySpan<byte> value, Utf8JsonWriter? writer, int depth)
     {
         if (value.Length == 0)
         {
             // No kind set: JSON null, as the protobuf JSON mapping reads it.
-            writer.WriteNullValue();
+            writer?.WriteNullValue();
             return true;
         }
         var at = 1;
@@ -157,21 +242,24 @@ public static class StructWireReader
                 {
                     return false;
                 }
-                writer.WriteNullValue();
+                writer?.WriteNullValue();
                 return true;
             case NumberValue:
                 if (value.Length != 9)
                 {
                     return false;
                 }
-                StructJson.WriteNumber(writer, BinaryPrimitives.ReadDoubleLittleEndian(value[1..]));
+                if (writer is not null)
+                {
+                    StructJson.WriteNumber(writer, BinaryPrimitives.ReadDoubleLittleEndian(value[1..]));
+                }
                 return true;
             case BoolValue:
                 if (!TryVarint(value, ref at, out var flag) || at != value.Length)
                 {
                     return false;
                 }
-                writer.WriteBooleanValue(flag != 0);
+                writer?.WriteBooleanValue(flag != 0);
                 return true;
             case StringValue:
                 if (!TryLength(value, ref at, out var textLength) || at + textLength != value.Length)
@@ -183,46 +271,33 @@ public static class StructWireReader
                 {
                     return false;
                 }
-                writer.WriteStringValue(utf8);
+                writer?.WriteStringValue(utf8);
                 return true;
             case StructValue:
-                if (!TryLength(value, ref at, out var innerLength) || at + innerLength != value.Length)
-                {
-                    return false;
-                }
-                return WriteStruct(value.Slice(at, innerLength), writer, depth + 1);
+                return TryKind(value, out _, out var fields) && WriteStruct(fields, writer, depth + 1);
             case ListValue:
-                if (!TryLength(value, ref at, out var listLength) || at + listLength != value.Length)
-                {
-                    return false;
-                }
-                return WriteList(value.Slice(at, listLength), writer, depth + 1);
+                return TryKind(value, out _, out var items) && WriteList(items, writer, depth + 1);
             default:
                 return false;
         }
     }
 
-    private static bool WriteList(ReadOnlySpan<byte> list, Utf8JsonWriter writer, int depth)
+    private static bool WriteList(ReadOnlySpan<byte> list, Utf8JsonWriter? writer, int depth)
     {
         if (depth > MaxJsonDepth)
         {
             return false;
         }
-        writer.WriteStartArray();
+        writer?.WriteStartArray();
         var position = 0;
         while (position < list.Length)
         {
-            if (list[position++] != ListValues || !TryLength(list, ref position, out var itemLength))
+            if (!TryNextItem(list, ref position, out var item) || !WriteValue(item, writer, depth))
             {
                 return false;
             }
-            if (!WriteValue(list.Slice(position, itemLength), writer, depth))
-            {
-                return false;
-            }
-            position += itemLength;
         }
-        writer.WriteEndArray();
+        writer?.WriteEndArray();
         return true;
     }
 

@@ -8,7 +8,7 @@ using Google.Protobuf;
 
 namespace Modelplane.Sdk.Tests;
 
-/// <summary>The server's decode: required objects straight from the wire to JSON, or the full parse when the bytes are not canonical.</summary>
+/// <summary>The server's decode: required objects kept as wire bytes and written as JSON when asked, or the full parse when the request is not in a form the fast path reads.</summary>
 public sealed class RequestDecoderTests
 {
     private const string Endpoint = """
@@ -65,7 +65,7 @@ public sealed class RequestDecoderTests
     }
 
     [Fact]
-    public void Decode_KeyRepeatedInOneObject_FullParseKeepsTheLastValue()
+    public void Decode_KeyRepeatedInOneObject_TheObjectsOwnParseKeepsTheLastValue()
     {
         // {"a":1,"a":2} on the wire: a protobuf map keeps the last value, and JSON text must not carry both.
         var entry1 = new Google.Protobuf.WellKnownTypes.Struct();
@@ -109,7 +109,7 @@ public sealed class RequestDecoderTests
     }
 
     [Fact]
-    public void Decode_UnknownFieldInARequiredItem_FullParseIgnoresIt()
+    public void Decode_UnknownFieldInARequiredItem_TheObjectsOwnParseIgnoresIt()
     {
         var structBytes = StructJson.ParseStruct("""{"k":"v"}""").ToByteArray();
         // Field 9, varint 1: unknown to Struct, skipped by Google.Protobuf.

@@ -367,6 +367,6 @@ public sealed class StructWireTests
         return inner.AsObject();
     }
 
-    private static string RepositoryRoot([CallerFilePath] string self = "") =>
+    internal static string RepositoryRoot([CallerFilePath] string self = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(self)!, "..", ".."));
 }
