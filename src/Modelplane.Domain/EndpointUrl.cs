@@ -4,6 +4,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Modelplane.Domain;
@@ -40,6 +41,7 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
         return parsed;
     }
 
+    // On spans, with one string for the host: a ModelService checks every endpoint's URL on each call.
     private static string? Check(string? url, out EndpointUrl? parsed)
     {
         parsed = null;
@@ -47,47 +49,51 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
         {
             return "it is empty";
         }
-        if (url.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        foreach (var c in url)
         {
-            return "it contains whitespace or control characters";
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                return "it contains whitespace or control characters";
+            }
         }
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0)
         {
             return "it has no scheme (http:// or https://)";
         }
-        var scheme = url[..schemeEnd].ToLowerInvariant();
-        if (scheme is not (Http or Https))
+        // ASCII only: no other letter lower-cases to one of these.
+        var schemeText = url.AsSpan(0, schemeEnd);
+        var scheme = Ascii.EqualsIgnoreCase(schemeText, Http) ? Http : Ascii.EqualsIgnoreCase(schemeText, Https) ? Https : null;
+        if (scheme is null)
         {
-            return $"scheme \"{url[..schemeEnd]}\" is not http or https";
+            return $"scheme \"{schemeText}\" is not http or https";
         }
-        var rest = url[(schemeEnd + 3)..];
-        var authorityEnd = rest.IndexOfAny(['/', '?', '#']);
+        var rest = url.AsSpan(schemeEnd + 3);
+        var authorityEnd = rest.IndexOfAny('/', '?', '#');
         var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
-        if (authority.Contains('@', StringComparison.Ordinal))
+        if (authority.Contains('@'))
         {
             return "it carries credentials, which are never sent; remove them and let clients send their own Authorization header";
         }
 
-        string host;
-        string portText;
+        ReadOnlySpan<char> portText;
         if (authority.StartsWith('['))
         {
-            var close = authority.IndexOf(']', StringComparison.Ordinal);
+            var close = authority.IndexOf(']');
             if (close < 0)
             {
                 return "its IPv6 address has no closing bracket";
             }
-            host = authority[1..close];
+            var v6Text = authority[1..close];
             var after = authority[(close + 1)..];
             if (after.Length > 0 && after[0] != ':')
             {
                 return $"unexpected \"{after}\" after the IPv6 address";
             }
-            portText = after.Length > 0 ? after[1..] : "";
-            if (!IPAddress.TryParse(host, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6 || host.Contains('%', StringComparison.Ordinal))
+            portText = after.Length > 0 ? after[1..] : default;
+            if (!IPAddress.TryParse(v6Text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6 || v6Text.Contains('%'))
             {
-                return $"\"{host}\" is not an IPv6 address";
+                return $"\"{v6Text}\" is not an IPv6 address";
             }
             if (Unroutable(v6) is { } why)
             {
@@ -96,13 +102,13 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
             return Finish(scheme, v6.ToString(), IPv6, portText, out parsed);
         }
 
-        var colon = authority.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0 && authority.IndexOf(':', colon + 1) >= 0)
+        var colon = authority.IndexOf(':');
+        if (colon >= 0 && authority[(colon + 1)..].Contains(':'))
         {
             return "an IPv6 address must be written in brackets, as in http://[2001:db8::1]/";
         }
-        host = (colon < 0 ? authority : authority[..colon]).ToLowerInvariant();
-        portText = colon < 0 ? "" : authority[(colon + 1)..];
+        var host = (colon < 0 ? authority : authority[..colon]).ToString().ToLowerInvariant();
+        portText = colon < 0 ? default : authority[(colon + 1)..];
         if (host.Length == 0)
         {
             return "it has no host";
@@ -130,7 +136,7 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
         return Finish(scheme, host, Fqdn, portText, out parsed);
     }
 
-    private static string? Finish(string scheme, string host, string addressType, string portText, out EndpointUrl? parsed)
+    private static string? Finish(string scheme, string host, string addressType, ReadOnlySpan<char> portText, out EndpointUrl? parsed)
     {
         parsed = null;
         int port;
@@ -138,7 +144,7 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
         {
             port = scheme == Https ? 443 : 80;
         }
-        else if (!portText.All(char.IsAsciiDigit) || portText.Length > 5)
+        else if (portText.ContainsAnyExceptInRange('0', '9') || portText.Length > 5)
         {
             return $"port \"{portText}\" is not a number";
         }
@@ -155,18 +161,19 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
     }
 
     // Python's ipaddress rules: four decimal octets, no leading zeros.
-    private static bool IsIPv4(string host, out IPAddress address)
+    private static bool IsIPv4(ReadOnlySpan<char> host, out IPAddress address)
     {
         address = IPAddress.None;
-        var parts = host.Split('.');
-        if (parts.Length != 4)
-        {
-            return false;
-        }
-        var bytes = new byte[4];
+        Span<byte> bytes = stackalloc byte[4];
         for (var i = 0; i < 4; i++)
         {
-            var p = parts[i];
+            var dot = host.IndexOf('.');
+            if ((dot < 0) != (i == 3))
+            {
+                return false;
+            }
+            var p = dot < 0 ? host : host[..dot];
+            host = dot < 0 ? default : host[(dot + 1)..];
             if (p.Length is 0 or > 3 || (p.Length > 1 && p[0] == '0') || !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var b) || b > 255)
             {
                 return false;
@@ -188,9 +195,10 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
         {
             return "a loopback address";
         }
+        Span<byte> b = stackalloc byte[16];
+        _ = ip.TryWriteBytes(b, out _);
         if (ip.AddressFamily == AddressFamily.InterNetwork)
         {
-            var b = ip.GetAddressBytes();
             if (b[0] == 169 && b[1] == 254)
             {
                 return "a link-local address";
@@ -205,8 +213,7 @@ public sealed partial record EndpointUrl(string Scheme, string Host, int Port, s
         {
             return "a link-local address";
         }
-        var v6 = ip.GetAddressBytes();
-        return v6[0] == 0xff && (v6[1] & 0x0f) == 0x02 ? "a link-local multicast address" : null;
+        return b[0] == 0xff && (b[1] & 0x0f) == 0x02 ? "a link-local multicast address" : null;
     }
 
     [GeneratedRegex("^[0-9.]+$")]

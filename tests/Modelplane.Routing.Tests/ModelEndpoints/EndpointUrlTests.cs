@@ -16,6 +16,7 @@ public sealed class EndpointUrlTests
     [InlineData("HTTPS://API.Example.COM:8443/x?y#z", "https", "api.example.com", 8443, "FQDN")]
     [InlineData("http://10.0.0.1:/v1", "http", "10.0.0.1", 80, "IPv4")]
     [InlineData("http://10.0.0.1:65535", "http", "10.0.0.1", 65535, "IPv4")]
+    [InlineData("hTTp://10.0.0.2/", "http", "10.0.0.2", 80, "IPv4")]
     [InlineData("http://gw.cluster-1.example.com/ml-team/qwen-3f2a1/v1", "http", "gw.cluster-1.example.com", 80, "FQDN")]
     public void Parse_ValidUrl_RoutablePart(string url, string scheme, string host, int port, string addressType)
     {
@@ -45,6 +46,11 @@ public sealed class EndpointUrlTests
     [InlineData("http://256.0.0.1/v1", "\"256.0.0.1\" is not an IPv4 address")]
     [InlineData("http://127.0.0.1:8000/v1", "127.0.0.1 is a loopback address")]
     [InlineData("http://169.254.1.1/", "169.254.1.1 is a link-local address")]
+    [InlineData("http://224.0.0.5/", "224.0.0.5 is a link-local multicast address")]
+    [InlineData("http://[ff02::1]/", "ff02::1 is a link-local multicast address")]
+    [InlineData("http://1.2.3.4.5/", "\"1.2.3.4.5\" is not an IPv4 address")]
+    [InlineData("https://host.example.com:+80", "port \"+80\" is not a number")]
+    [InlineData("httpſ://host.example.com/", "scheme \"httpſ\" is not http or https")]
     [InlineData("http://0.0.0.0/", "0.0.0.0 is an unspecified address")]
     [InlineData("http://[::1]/", "::1 is a loopback address")]
     [InlineData("http://[fe80::1]/", "fe80::1 is a link-local address")]
