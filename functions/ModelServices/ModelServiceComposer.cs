@@ -288,7 +288,7 @@ public static class ModelServiceComposer
             var matched = new List<string>();
             var ready = new List<Routable>();
             var name = EndpointsRequirement(entry.Index);
-            var endpoints = req.Required.Read(name, ModelEndpointJsonContext.Default.ModelEndpoint)
+            var endpoints = req.Required.Read(name, ModelEndpointJsonContext.Default.ModelEndpoint, ModelEndpointWire.Read)
                 .Where(e => e.Metadata?.Namespace == ns && !string.IsNullOrEmpty(e.Metadata.Name))
                 .OrderBy(e => e.Metadata!.Name, StringComparer.Ordinal);
             foreach (var endpoint in endpoints)

@@ -79,13 +79,17 @@ public sealed class RequiredObjects
     }
 
     /// <summary>One object read as <typeparamref name="T"/>, or false when it needs the careful read (<see cref="FunctionRequest.Read{T}"/>).</summary>
-    /// <remarks>A wire object is read from its bytes, keeping only the contract's fields; one those refuse (a key given twice) is tried again from its text.</remarks>
-    internal bool TryRead<T>(string name, int index, JsonTypeInfo<T> typeInfo, int maxDepth, [NotNullWhen(true)] out T? value)
+    /// <remarks>
+    /// A wire object is read from its bytes: by the caller's own reader when it has one, else keeping only the
+    /// contract's fields. One those refuse (a key given twice) is tried again from its text.
+    /// </remarks>
+    internal bool TryRead<T>(string name, int index, JsonTypeInfo<T> typeInfo, WireRead<T>? fromWire, int maxDepth, [NotNullWhen(true)] out T? value)
     {
         if (_wire)
         {
             var (start, length) = _items[name][index];
-            if (ElementReads.TryReadStruct(_data.Span.Slice(start, length), typeInfo, out value))
+            var wire = _data.Span.Slice(start, length);
+            if ((fromWire is not null && fromWire(wire, out value)) || ElementReads.TryReadStruct(wire, typeInfo, out value))
             {
                 return true;
             }

@@ -361,7 +361,10 @@ public sealed class RequiredResources
     /// <see cref="Get"/> already built one). An object that does not fit is read again through the
     /// tree, so its error names the field in the same words either way.
     /// </remarks>
-    public IReadOnlyList<T> Read<T>(string name, JsonTypeInfo<T> typeInfo)
+    public IReadOnlyList<T> Read<T>(string name, JsonTypeInfo<T> typeInfo) => Read(name, typeInfo, fromWire: null);
+
+    /// <summary>As <see cref="Read{T}(string, JsonTypeInfo{T})"/>, trying <paramref name="fromWire"/> first on each object that is still wire bytes.</summary>
+    public IReadOnlyList<T> Read<T>(string name, JsonTypeInfo<T> typeInfo, WireRead<T>? fromWire)
     {
         if (_cache.TryGetValue(name, out var cached))
         {
@@ -376,7 +379,7 @@ public sealed class RequiredResources
         {
             // The guarded read refuses what the careful read refuses (null items, enum numbers, counts
             // out of range); only then does it skip the tree.
-            _ = source.TryRead(name, i, typeInfo, DocumentOptions.MaxDepth, out var record);
+            _ = source.TryRead(name, i, typeInfo, fromWire, DocumentOptions.MaxDepth, out var record);
             records[i] = record ?? FunctionRequest.Read(
                 JsonNode.Parse(source.Json(name, i), nodeOptions: null, DocumentOptions) ?? new JsonObject(), typeInfo, At(name, i));
         }

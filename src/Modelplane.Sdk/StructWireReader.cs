@@ -136,7 +136,7 @@ public static class StructWireReader
 
     /// <summary>Reads the Struct entry at <paramref name="position"/>: its key (starting at <paramref name="keyStart"/> in <paramref name="wire"/>) and its Value's bytes.</summary>
     /// <remarks>False when the entry is not framed canonically: one key, then one value, nothing else.</remarks>
-    internal static bool TryNextEntry(ReadOnlySpan<byte> wire, ref int position, out int keyStart, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    internal static bool TryNextEntry(ReadOnlySpan<byte> wire, scoped ref int position, out int keyStart, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
     {
         keyStart = 0;
         key = value = default;
@@ -164,7 +164,7 @@ public static class StructWireReader
     }
 
     /// <summary>Reads the ListValue item at <paramref name="position"/>.</summary>
-    internal static bool TryNextItem(ReadOnlySpan<byte> list, ref int position, out ReadOnlySpan<byte> item)
+    internal static bool TryNextItem(ReadOnlySpan<byte> list, scoped ref int position, out ReadOnlySpan<byte> item)
     {
         item = default;
         if (list[position++] != ListValues || !TryLength(list, ref position, out var itemLength))

@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
@@ -214,22 +213,7 @@ public sealed class StructWireTests
     /// <summary>Every YAML document the repository holds as a spec: goldens, examples, the package.</summary>
     public static TheoryData<string> YamlFiles() => new(YamlPaths());
 
-    private static List<string> YamlPaths()
-    {
-        var data = new List<string>();
-        var root = RepositoryRoot();
-        foreach (var folder in new[] { "tests", "examples", "package" })
-        {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*.yaml", SearchOption.AllDirectories)
-                .Where(f => !f.EndsWith(".received.yaml", StringComparison.Ordinal)
-                    && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal))
-            {
-                data.Add(Path.GetRelativePath(root, file));
-            }
-        }
-        return data;
-    }
+    private static List<string> YamlPaths() => Modelplane.Testing.RepositoryYaml.Paths();
 
     [Fact]
     public void YamlFiles_FindsTheGoldensAndExamples()
@@ -367,6 +351,5 @@ public sealed class StructWireTests
         return inner.AsObject();
     }
 
-    internal static string RepositoryRoot([CallerFilePath] string self = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(self)!, "..", ".."));
+    internal static string RepositoryRoot() => Modelplane.Testing.RepositoryYaml.Root();
 }
