@@ -17,8 +17,19 @@ public sealed class MalformedRequestException(string message) : Exception(messag
 /// <param name="Envelope">Every field but the required and extra resources (which it may also hold, when the request took the full parse).</param>
 /// <param name="Required">required_resources, by requirement name.</param>
 /// <param name="Extra">The deprecated extra_resources, by name (Crossplane before v2.0).</param>
-public sealed record DecodedRequest(RunFunctionRequest Envelope, RequiredObjects Required, RequiredObjects Extra)
+/// <remarks>
+/// Disposing it gives the required objects' buffer back to the pool (the server does, once the response
+/// is encoded); reading a required object after that throws. A request that is never disposed only
+/// leaves its buffer to the GC.
+/// </remarks>
+public sealed record DecodedRequest(RunFunctionRequest Envelope, RequiredObjects Required, RequiredObjects Extra) : IDisposable
 {
+    public void Dispose()
+    {
+        Required.Release();
+        Extra.Release();
+    }
+
     /// <summary>A request Google.Protobuf has parsed whole: its required objects are written as JSON from their Structs.</summary>
     public static DecodedRequest From(RunFunctionRequest request) =>
 #pragma warning disable CS0612 // extra_resources is deprecated, and read only as a fallback for Crossplane before v2.0.
@@ -38,17 +49,34 @@ public sealed class RequiredObjects
     public static readonly RequiredObjects Empty = new(new Dictionary<string, (int, int)[]>(StringComparer.Ordinal), ReadOnlyMemory<byte>.Empty, wire: false);
 
     private readonly Dictionary<string, (int Start, int Length)[]> _items;
-    private readonly ReadOnlyMemory<byte> _data;
     private readonly bool _wire;
+    private ReadOnlyMemory<byte> _data;
+
+    // The pool's array behind _data, until Release gives it back.
+    private byte[]? _rented;
+    private bool _released;
 
     // The text of wire objects asked for whole, by requirement then index.
     private Dictionary<string, byte[]?[]>? _texts;
 
-    private RequiredObjects(Dictionary<string, (int Start, int Length)[]> items, ReadOnlyMemory<byte> data, bool wire)
+    private RequiredObjects(Dictionary<string, (int Start, int Length)[]> items, ReadOnlyMemory<byte> data, bool wire, byte[]? rented = null)
     {
         _items = items;
         _data = data;
         _wire = wire;
+        _rented = rented;
+    }
+
+    /// <summary>Gives a pooled buffer back; the objects cannot be read after.</summary>
+    internal void Release()
+    {
+        if (_rented is { } rented)
+        {
+            _rented = null;
+            _released = true;
+            _data = default;
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The requirement names present.</summary>
@@ -65,6 +93,7 @@ public sealed class RequiredObjects
     /// <summary>One object's JSON text, for readers that keep a reference to it (a <see cref="JsonDocument"/>).</summary>
     public ReadOnlyMemory<byte> JsonMemory(string name, int index)
     {
+        ObjectDisposedException.ThrowIf(_released, this);
         var (start, length) = _items[name][index];
         if (!_wire)
         {
@@ -85,6 +114,7 @@ public sealed class RequiredObjects
     /// </remarks>
     internal bool TryRead<T>(string name, int index, JsonTypeInfo<T> typeInfo, WireRead<T>? fromWire, int maxDepth, [NotNullWhen(true)] out T? value)
     {
+        ObjectDisposedException.ThrowIf(_released, this);
         if (_wire)
         {
             var (start, length) = _items[name][index];
@@ -131,20 +161,22 @@ public sealed class RequiredObjects
         return new RequiredObjects(items, buffer.WrittenMemory, wire: false);
     }
 
-    /// <summary>Collects objects' Struct bytes into one buffer as it reads map entries off the wire.</summary>
-    internal sealed class Builder
+    /// <summary>Collects objects' Struct bytes into one pooled buffer as it reads map entries off the wire.</summary>
+    /// <remarks>The buffer goes to the <see cref="RequiredObjects"/> it builds; disposing a builder that built nothing returns it.</remarks>
+    internal sealed class Builder : IDisposable
     {
         private const byte EntryKey = (1 << 3) | 2;
         private const byte EntryValue = (2 << 3) | 2;
         private const byte Items = (1 << 3) | 2;
         private const byte ItemResource = (1 << 3) | 2;
 
-        private readonly ArrayBufferWriter<byte> _buffer;
         private readonly Dictionary<string, (int Start, int Length)[]> _items = new(StringComparer.Ordinal);
         private readonly List<(int Start, int Length)> _current = [];
+        private byte[]? _buffer;
+        private int _written;
 
         /// <param name="capacity">The map entries' size on the wire, which the objects' bytes do not exceed.</param>
-        public Builder(int capacity) => _buffer = new ArrayBufferWriter<byte>(Math.Max(capacity, 256));
+        public Builder(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
 
         /// <summary>Reads one map entry (name, then Resources); false when it is not in a form the fast path reads.</summary>
         public bool TryAddEntry(ReadOnlySpan<byte> entry)
@@ -188,14 +220,33 @@ public sealed class RequiredObjects
                     }
                 }
                 // No bytes is the empty Struct: {}.
-                _current.Add((_buffer.WrittenCount, structBytes.Length));
-                _buffer.Write(structBytes);
+                _current.Add((_written, structBytes.Length));
+                structBytes.CopyTo(_buffer.AsSpan(_written));
+                _written += structBytes.Length;
             }
             // A name sent twice keeps its last entry, as a protobuf map does.
             _items[System.Text.Encoding.UTF8.GetString(key)] = [.. _current];
             return true;
         }
 
-        public RequiredObjects Build() => _items.Count == 0 ? Empty : new RequiredObjects(_items, _buffer.WrittenMemory, wire: true);
+        public RequiredObjects Build()
+        {
+            if (_items.Count == 0)
+            {
+                return Empty;
+            }
+            var built = new RequiredObjects(_items, _buffer.AsMemory(0, _written), wire: true, _buffer);
+            _buffer = null;
+            return built;
+        }
+
+        public void Dispose()
+        {
+            if (_buffer is { } buffer)
+            {
+                _buffer = null;
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 }

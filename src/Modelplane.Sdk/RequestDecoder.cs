@@ -137,8 +137,8 @@ public static class RequestDecoder
         {
             return null;
         }
-        var required = new RequiredObjects.Builder(maps.Where(m => m.Field == RequiredResourcesField).Sum(m => m.Length));
-        var extra = new RequiredObjects.Builder(maps.Where(m => m.Field == ExtraResourcesField).Sum(m => m.Length));
+        using var required = new RequiredObjects.Builder(maps.Where(m => m.Field == RequiredResourcesField).Sum(m => m.Length));
+        using var extra = new RequiredObjects.Builder(maps.Where(m => m.Field == ExtraResourcesField).Sum(m => m.Length));
         foreach (var (field, start, length) in maps)
         {
             if (!(field == RequiredResourcesField ? required : extra).TryAddEntry(bytes.Slice(start, length)))

@@ -99,5 +99,10 @@ public sealed class FunctionCallHandler(FunctionRunner runner)
             call?.Failed(e);
             throw new RpcException(new Status(StatusCode.Internal, $"internal error in composer: {e.GetType().Name}: {e.Message}"));
         }
+        finally
+        {
+            // The response is encoded: nothing reads the request's buffer again.
+            request.Dispose();
+        }
     }
 }

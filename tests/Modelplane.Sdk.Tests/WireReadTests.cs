@@ -222,6 +222,21 @@ public sealed class WireReadTests
         Assert.Contains("metadata.labels.team", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Dispose_GivesTheBufferBackAndAReadAfterThrows()
+    {
+        var decoded = RequestDecoder.Decode(new System.Buffers.ReadOnlySequence<byte>(RequestWith(Wire("""{"metadata":{"name":"p"}}"""))));
+        Assert.Equal("p", new FunctionRequest(decoded).Required.Read("probes", ProbeInfo)[0].Metadata!.Name);
+
+        decoded.Dispose();
+
+        // The pool may hand the bytes to the next request: reading them now would read that one.
+        Assert.Throws<ObjectDisposedException>(() => decoded.Required.Json("probes", 0).Length);
+        Assert.Throws<ObjectDisposedException>(() => new FunctionRequest(decoded).Required.Read("probes", ProbeInfo));
+        Assert.Equal(1, decoded.Required.Count("probes"));
+        decoded.Dispose();
+    }
+
     private static (Probe? Record, InvalidInputException? Error) Read(byte[] request)
     {
         var decoded = RequestDecoder.Decode(new System.Buffers.ReadOnlySequence<byte>(request));
