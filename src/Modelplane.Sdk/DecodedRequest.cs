@@ -13,7 +13,7 @@ namespace Modelplane.Sdk;
 /// <summary>A request that does not parse as a RunFunctionRequest; the server answers it INVALID_ARGUMENT.</summary>
 public sealed class MalformedRequestException(string message) : Exception(message);
 
-/// <summary>A RunFunctionRequest as the runner reads it: the envelope, and every required object as JSON text.</summary>
+/// <summary>A RunFunctionRequest as the runner reads it: the envelope, and every required object as wire bytes or JSON text (<see cref="RequiredObjects"/>).</summary>
 /// <param name="Envelope">Every field but the required and extra resources (which it may also hold, when the request took the full parse).</param>
 /// <param name="Required">required_resources, by requirement name.</param>
 /// <param name="Extra">The deprecated extra_resources, by name (Crossplane before v2.0).</param>
