@@ -5,6 +5,7 @@ using System.Buffers;
 using System.Text;
 using Apiextensions.Fn.Proto.V1;
 using Google.Protobuf;
+using static Modelplane.Testing.WireBytes;
 
 namespace Modelplane.Sdk.Tests;
 
@@ -130,16 +131,6 @@ public sealed class RequestDecoderTests
         var entry = Tagged(1, "raw"u8.ToArray()).Concat(Tagged(2, resources)).ToArray();
         stream.WriteRawTag(0x42);                   // RunFunctionRequest.required_resources (8, LEN)
         stream.WriteBytes(ByteString.CopyFrom(entry));
-        stream.Flush();
-        return output.ToArray();
-    }
-
-    private static byte[] Tagged(int field, byte[] body)
-    {
-        using var output = new MemoryStream();
-        var stream = new CodedOutputStream(output);
-        stream.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        stream.WriteBytes(ByteString.CopyFrom(body));
         stream.Flush();
         return output.ToArray();
     }

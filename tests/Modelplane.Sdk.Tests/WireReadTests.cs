@@ -9,6 +9,7 @@ using System.Text.Json.Serialization;
 using Apiextensions.Fn.Proto.V1;
 using Google.Protobuf;
 using Modelplane.Yaml;
+using static Modelplane.Testing.WireBytes;
 
 namespace Modelplane.Sdk.Tests;
 
@@ -261,22 +262,6 @@ public sealed class WireReadTests
         return Concat(head, Tagged(8, entry));
     }
 
-    // One Struct entry: key, then a Value's bytes.
-    private static byte[] Entry(string key, byte[] value) => Tagged(1, Concat(Tagged(1, Encoding.UTF8.GetBytes(key)), Tagged(2, value)));
-
-    private static byte[] StructValue(byte[] fields) => Tagged(5, fields);
-
-    private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
-
-    private static byte[] Tagged(int field, byte[] body)
-    {
-        using var output = new MemoryStream();
-        var stream = new CodedOutputStream(output);
-        stream.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        stream.WriteBytes(ByteString.CopyFrom(body));
-        stream.Flush();
-        return output.ToArray();
-    }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

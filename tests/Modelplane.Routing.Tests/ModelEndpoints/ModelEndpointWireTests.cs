@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Apiextensions.Fn.Proto.V1;
@@ -11,6 +10,7 @@ using Modelplane.Apis.ModelEndpoints;
 using Modelplane.Sdk;
 using Modelplane.Testing;
 using Modelplane.Yaml;
+using static Modelplane.Testing.WireBytes;
 
 namespace Modelplane.Routing.Tests.ModelEndpoints;
 
@@ -132,17 +132,4 @@ public sealed class ModelEndpointWireTests
         return JsonSerializer.Serialize(Assert.Single(read), Info);
     }
 
-    private static byte[] Entry(string key, byte[] value) => Tagged(1, Concat(Tagged(1, Encoding.UTF8.GetBytes(key)), Tagged(2, value)));
-
-    private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
-
-    private static byte[] Tagged(int field, byte[] body)
-    {
-        using var output = new MemoryStream();
-        var stream = new CodedOutputStream(output);
-        stream.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        stream.WriteBytes(ByteString.CopyFrom(body));
-        stream.Flush();
-        return output.ToArray();
-    }
 }
