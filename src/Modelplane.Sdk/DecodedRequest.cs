@@ -39,7 +39,7 @@ public sealed record DecodedRequest(RunFunctionRequest Envelope, RequiredObjects
 
 /// <summary>Required objects by requirement name, each kept as its Struct's wire bytes or as JSON text, in one shared buffer.</summary>
 /// <remarks>
-/// Off the fast path the objects stay wire bytes, checked to parse but not converted: a composer
+/// On the fast path the objects stay wire bytes, checked to parse but not converted: a composer
 /// often reads a few fields of each (a ModelService reads six of a ModelEndpoint's many), and
 /// <see cref="ElementReads.TryReadStruct{T}"/> reads just those. JSON text is written only for
 /// an object someone asks to see whole, once. A request Google.Protobuf parsed whole keeps text.
