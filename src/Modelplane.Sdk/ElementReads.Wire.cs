@@ -91,9 +91,9 @@ public static partial class ElementReads
         }
         switch (info.Kind)
         {
-            case JsonTypeInfoKind.Object when kind == StructWireReader.StructValue:
+            case JsonTypeInfoKind.Object when kind == StructTags.StructValue:
                 return KeepObject(inner, info, writer, depth);
-            case JsonTypeInfoKind.Enumerable when kind == StructWireReader.ListValue && info.ElementType is { } itemType:
+            case JsonTypeInfoKind.Enumerable when kind == StructTags.ListValue && info.ElementType is { } itemType:
                 var itemInfo = IsContract(itemType) ? info.Options.GetTypeInfo(itemType) : null;
                 writer.WriteStartArray();
                 var position = 0;
@@ -111,7 +111,7 @@ public static partial class ElementReads
                 }
                 writer.WriteEndArray();
                 return true;
-            case JsonTypeInfoKind.Dictionary when kind == StructWireReader.StructValue && info.ElementType is { } valueType:
+            case JsonTypeInfoKind.Dictionary when kind == StructTags.StructValue && info.ElementType is { } valueType:
                 var valueInfo = IsContract(valueType) ? info.Options.GetTypeInfo(valueType) : null;
                 writer.WriteStartObject();
                 Span<(int Start, int Length)> firstKeys = stackalloc (int, int)[StructWireReader.PairwiseKeys];
@@ -177,7 +177,7 @@ public static partial class ElementReads
                 writer.WriteNullValue();
                 continue;
             }
-            if (IsEnumNumber(kind, property.PropertyType) || (kind == StructWireReader.NumberValue && OutOfRange(value, property)))
+            if (IsEnumNumber(kind, property.PropertyType) || (kind == StructTags.NumberValue && OutOfRange(value, property)))
             {
                 return false;
             }
@@ -200,10 +200,10 @@ public static partial class ElementReads
         return KeepValue(value, contract, writer, depth + 1);
     }
 
-    private static bool IsNull(byte kind) => kind is 0 or StructWireReader.NullValue;
+    private static bool IsNull(byte kind) => kind is 0 or StructTags.NullValue;
 
     private static bool IsEnumNumber(byte kind, Type type) =>
-        kind == StructWireReader.NumberValue && (Nullable.GetUnderlyingType(type) ?? type).IsEnum;
+        kind == StructTags.NumberValue && (Nullable.GetUnderlyingType(type) ?? type).IsEnum;
 
     // As the text read's check, which applies to numbers that read as a whole long.
     private static bool OutOfRange(ReadOnlySpan<byte> value, JsonPropertyInfo property)

@@ -58,7 +58,7 @@ public static class StructValues
     {
         text = null;
         var at = 1;
-        if (value.IsEmpty || value[0] != StructWireReader.StringValue || !StructWireReader.TryLength(value, ref at, out var length) || at + length != value.Length)
+        if (value.IsEmpty || value[0] != StructTags.StringValue || !StructWireReader.TryLength(value, ref at, out var length) || at + length != value.Length)
         {
             return false;
         }
@@ -70,7 +70,7 @@ public static class StructValues
     public static bool TryInt32(ReadOnlySpan<byte> value, out int number)
     {
         number = 0;
-        if (value.Length != 9 || value[0] != StructWireReader.NumberValue)
+        if (value.Length != 9 || value[0] != StructTags.NumberValue)
         {
             return false;
         }
@@ -87,7 +87,7 @@ public static class StructValues
     public static bool TryStruct(ReadOnlySpan<byte> value, out ReadOnlySpan<byte> fields)
     {
         fields = default;
-        if (!StructWireReader.TryKind(value, out var kind, out var inner) || kind != StructWireReader.StructValue)
+        if (!StructWireReader.TryKind(value, out var kind, out var inner) || kind != StructTags.StructValue)
         {
             return false;
         }

@@ -169,11 +169,11 @@ public static partial class StructWire
                 var kind = property.Value.ValueKind;
                 var value = ValueSize(kind, sizes);
                 var entry = keyPart + 1 + VarintLength((uint)value) + value;
-                output[at++] = FieldsTag;
+                output[at++] = StructTags.Fields;
                 at = WriteVarint(output, at, (uint)entry);
                 if (keyLength != 0)
                 {
-                    output[at++] = EntryKeyTag;
+                    output[at++] = StructTags.EntryKey;
                     at = WriteVarint(output, at, (uint)keyLength);
                     if (property.Key is null)
                     {
@@ -185,7 +185,7 @@ public static partial class StructWire
                         at += Utf8Encoding.GetBytes(property.Key, output.Slice(at, keyLength));
                     }
                 }
-                output[at++] = EntryValueTag;
+                output[at++] = StructTags.EntryValue;
                 at = WriteVarint(output, at, (uint)value);
                 at = WriteValue(output, at, property.Value, ref sizes, ref entries);
             }
@@ -197,7 +197,7 @@ public static partial class StructWire
             sizes++;
             foreach (var item in array.EnumerateArray())
             {
-                output[at++] = ListItemTag;
+                output[at++] = StructTags.ListItem;
                 at = WriteVarint(output, at, (uint)ValueSize(item.ValueKind, sizes));
                 at = WriteValue(output, at, item, ref sizes, ref entries);
             }
@@ -223,26 +223,26 @@ public static partial class StructWire
             switch (value.ValueKind)
             {
                 case JsonValueKind.Object:
-                    output[at++] = StructTag;
+                    output[at++] = StructTags.StructValue;
                     at = WriteVarint(output, at, (uint)_sizes[sizes]);
                     return WriteObjectBody(output, at, value, ref sizes, ref entries);
                 case JsonValueKind.Array:
-                    output[at++] = ListTag;
+                    output[at++] = StructTags.ListValue;
                     at = WriteVarint(output, at, (uint)_sizes[sizes]);
                     return WriteListBody(output, at, value, ref sizes, ref entries);
                 case JsonValueKind.String:
                     var length = _sizes[sizes++];
-                    output[at++] = StringTag;
+                    output[at++] = StructTags.StringValue;
                     at = WriteVarint(output, at, (uint)length);
                     return WriteString(output.Slice(at, length), value, at);
                 case JsonValueKind.Number:
                     return WriteNumber(output, at, NumberOf(value));
                 case JsonValueKind.True:
-                    return WriteVarintByte(output, at, BoolTag, 1);
+                    return WriteVarintByte(output, at, StructTags.BoolValue, 1);
                 case JsonValueKind.False:
-                    return WriteVarintByte(output, at, BoolTag, 0);
+                    return WriteVarintByte(output, at, StructTags.BoolValue, 0);
                 default:
-                    return WriteVarintByte(output, at, NullTag, 0);
+                    return WriteVarintByte(output, at, StructTags.NullValue, 0);
             }
         }
 

@@ -46,21 +46,6 @@ public static partial class StructWire
     /// <remarks>Kubernetes objects nest a few dozen levels at most; a thousand frames of two small methods fit any stack.</remarks>
     public const int MaxDepth = 1000;
 
-    // Tags (field number << 3 | wire type). Struct.fields = 1, the map entry's key = 1 and value = 2,
-    // ListValue.values = 1, all length-delimited (2); Value's oneof: null_value = 1 and bool_value = 4
-    // varints (0), number_value = 2 fixed64 (1), string_value = 3, struct_value = 5, list_value = 6
-    // length-delimited.
-    private const byte FieldsTag = 0x0A;
-    private const byte EntryKeyTag = 0x0A;
-    private const byte EntryValueTag = 0x12;
-    private const byte ListItemTag = 0x0A;
-    private const byte NullTag = 0x08;
-    private const byte NumberTag = 0x11;
-    private const byte StringTag = 0x1A;
-    private const byte BoolTag = 0x20;
-    private const byte StructTag = 0x2A;
-    private const byte ListTag = 0x32;
-
     // What Google.Protobuf encodes strings with: a lone surrogate becomes U+FFFD (EF BF BD), no throw.
     private static readonly Encoding Utf8Encoding = Encoding.UTF8;
 
@@ -312,15 +297,15 @@ public static partial class StructWire
                 var kind = KindOf(node);
                 var value = ValueSize(kind, cursor.Sizes);
                 var entry = keyPart + 1 + VarintLength((uint)value) + value;
-                output[at++] = FieldsTag;
+                output[at++] = StructTags.Fields;
                 at = WriteVarint(output, at, (uint)entry);
                 if (keyLength != 0)
                 {
-                    output[at++] = EntryKeyTag;
+                    output[at++] = StructTags.EntryKey;
                     at = WriteVarint(output, at, (uint)keyLength);
                     at += Utf8Encoding.GetBytes(key, output.Slice(at, keyLength));
                 }
-                output[at++] = EntryValueTag;
+                output[at++] = StructTags.EntryValue;
                 at = WriteVarint(output, at, (uint)value);
                 at = WriteValue(output, at, kind, node, ref cursor);
             }
@@ -334,7 +319,7 @@ public static partial class StructWire
             {
                 var node = array[i];
                 var kind = KindOf(node);
-                output[at++] = ListItemTag;
+                output[at++] = StructTags.ListItem;
                 at = WriteVarint(output, at, (uint)ValueSize(kind, cursor.Sizes));
                 at = WriteValue(output, at, kind, node, ref cursor);
             }
@@ -363,26 +348,26 @@ public static partial class StructWire
             switch (kind)
             {
                 case Kind.Struct:
-                    output[at++] = StructTag;
+                    output[at++] = StructTags.StructValue;
                     at = WriteVarint(output, at, (uint)_sizes[cursor.Sizes]);
                     return WriteObjectBody(output, at, (JsonObject)node!, ref cursor);
                 case Kind.List:
-                    output[at++] = ListTag;
+                    output[at++] = StructTags.ListValue;
                     at = WriteVarint(output, at, (uint)_sizes[cursor.Sizes]);
                     return WriteListBody(output, at, (JsonArray)node!, ref cursor);
                 case Kind.String:
                     var length = _sizes[cursor.Sizes++];
-                    output[at++] = StringTag;
+                    output[at++] = StructTags.StringValue;
                     at = WriteVarint(output, at, (uint)length);
                     return WriteString(output.Slice(at, length), node!.AsValue(), at);
                 case Kind.Number:
                     return WriteNumber(output, at, NumberOf(node!.AsValue()));
                 case Kind.True:
-                    return WriteVarintByte(output, at, BoolTag, 1);
+                    return WriteVarintByte(output, at, StructTags.BoolValue, 1);
                 case Kind.False:
-                    return WriteVarintByte(output, at, BoolTag, 0);
+                    return WriteVarintByte(output, at, StructTags.BoolValue, 0);
                 default:
-                    return WriteVarintByte(output, at, NullTag, 0);
+                    return WriteVarintByte(output, at, StructTags.NullValue, 0);
             }
         }
     }
@@ -418,7 +403,7 @@ public static partial class StructWire
     // A Value's scalar cases: tag, then a fixed64 double or a one-byte varint.
     private static int WriteNumber(Span<byte> output, int at, double number)
     {
-        output[at++] = NumberTag;
+        output[at++] = StructTags.NumberValue;
         BinaryPrimitives.WriteInt64LittleEndian(output.Slice(at, 8), BitConverter.DoubleToInt64Bits(number));
         return at + 8;
     }

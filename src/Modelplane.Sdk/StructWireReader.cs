@@ -35,17 +35,6 @@ public static class StructWireReader
     /// <summary>JSON nesting the fast path takes; deeper objects go to the Google.Protobuf path, which takes 500.</summary>
     public const int MaxJsonDepth = 40;
 
-    // Tags: (field number << 3) | wire type.
-    private const byte StructFields = (1 << 3) | 2;
-    private const byte EntryKey = (1 << 3) | 2;
-    private const byte EntryValue = (2 << 3) | 2;
-    internal const byte NullValue = (1 << 3) | 0;
-    internal const byte NumberValue = (2 << 3) | 1;
-    internal const byte StringValue = (3 << 3) | 2;
-    internal const byte BoolValue = (4 << 3) | 0;
-    internal const byte StructValue = (5 << 3) | 2;
-    internal const byte ListValue = (6 << 3) | 2;
-    private const byte ListValues = (1 << 3) | 2;
 
     /// <summary>Writes the Struct in <paramref name="wire"/> as one JSON object; false when it is not in canonical form.</summary>
     /// <remarks>On false the writer holds a partial value: reset it before writing again.</remarks>
@@ -140,7 +129,7 @@ public static class StructWireReader
     {
         keyStart = 0;
         key = value = default;
-        if (wire[position++] != StructFields || !TryLength(wire, ref position, out var entryLength))
+        if (wire[position++] != StructTags.Fields || !TryLength(wire, ref position, out var entryLength))
         {
             return false;
         }
@@ -148,14 +137,14 @@ public static class StructWireReader
         position += entryLength;
         var entry = wire.Slice(entryStart, entryLength);
         var at = 0;
-        if (entry.Length == 0 || entry[at++] != EntryKey || !TryLength(entry, ref at, out var keyLength))
+        if (entry.Length == 0 || entry[at++] != StructTags.EntryKey || !TryLength(entry, ref at, out var keyLength))
         {
             return false;
         }
         keyStart = entryStart + at;
         key = entry.Slice(at, keyLength);
         at += keyLength;
-        if (at >= entry.Length || entry[at++] != EntryValue || !TryLength(entry, ref at, out var valueLength) || at + valueLength != entry.Length)
+        if (at >= entry.Length || entry[at++] != StructTags.EntryValue || !TryLength(entry, ref at, out var valueLength) || at + valueLength != entry.Length)
         {
             return false;
         }
@@ -167,7 +156,7 @@ public static class StructWireReader
     internal static bool TryNextItem(ReadOnlySpan<byte> list, scoped ref int position, out ReadOnlySpan<byte> item)
     {
         item = default;
-        if (list[position++] != ListValues || !TryLength(list, ref position, out var itemLength))
+        if (list[position++] != StructTags.ListItem || !TryLength(list, ref position, out var itemLength))
         {
             return false;
         }
@@ -182,7 +171,7 @@ public static class StructWireReader
     {
         inner = default;
         kind = value.IsEmpty ? (byte)0 : value[0];
-        if (kind is not (StructValue or ListValue))
+        if (kind is not (StructTags.StructValue or StructTags.ListValue))
         {
             return true;
         }
@@ -237,14 +226,14 @@ public static class StructWireReader
         var at = 1;
         switch (value[0])
         {
-            case NullValue:
+            case StructTags.NullValue:
                 if (!TryVarint(value, ref at, out _) || at != value.Length)
                 {
                     return false;
                 }
                 writer?.WriteNullValue();
                 return true;
-            case NumberValue:
+            case StructTags.NumberValue:
                 if (value.Length != 9)
                 {
                     return false;
@@ -254,14 +243,14 @@ public static class StructWireReader
                     StructJson.WriteNumber(writer, BinaryPrimitives.ReadDoubleLittleEndian(value[1..]));
                 }
                 return true;
-            case BoolValue:
+            case StructTags.BoolValue:
                 if (!TryVarint(value, ref at, out var flag) || at != value.Length)
                 {
                     return false;
                 }
                 writer?.WriteBooleanValue(flag != 0);
                 return true;
-            case StringValue:
+            case StructTags.StringValue:
                 if (!TryLength(value, ref at, out var textLength) || at + textLength != value.Length)
                 {
                     return false;
@@ -273,9 +262,9 @@ public static class StructWireReader
                 }
                 writer?.WriteStringValue(utf8);
                 return true;
-            case StructValue:
+            case StructTags.StructValue:
                 return TryKind(value, out _, out var fields) && WriteStruct(fields, writer, depth + 1);
-            case ListValue:
+            case StructTags.ListValue:
                 return TryKind(value, out _, out var items) && WriteList(items, writer, depth + 1);
             default:
                 return false;
